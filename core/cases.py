@@ -1,0 +1,42 @@
+"""Cases (办件): accepted at the front desk, approved in the back office, picked up."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+
+
+class CaseStatus(str, Enum):
+    IN_REVIEW = "in_review"     # with the back office
+    READY = "ready"             # approved: the result waits at the 出件 window
+    PICKED_UP = "picked_up"
+
+
+@dataclass
+class Case:
+    number: str                 # "WH20261122-0007"
+    ticket_id: str
+    subject: str
+    window: int
+    clerk: str
+    opened_at: datetime
+    due_date: date              # 承诺时限: the promised completion date
+    missing_materials: list[str] = field(default_factory=list)   # 容缺受理
+    supply_by: date | None = None
+    status: CaseStatus = CaseStatus.IN_REVIEW
+    approved_at: datetime | None = None
+    picked_up_at: datetime | None = None
+
+    def is_overdue_materials(self, today: date) -> bool:
+        return bool(self.missing_materials) and self.supply_by is not None and today > self.supply_by
+
+    def public(self) -> dict:
+        return {
+            "number": self.number, "subject": self.subject, "status": self.status.value,
+            "window": self.window, "opened_at": self.opened_at.isoformat(),
+            "due_date": self.due_date.isoformat(),
+            "missing_materials": list(self.missing_materials),
+            "supply_by": self.supply_by.isoformat() if self.supply_by else None,
+            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
+            "picked_up_at": self.picked_up_at.isoformat() if self.picked_up_at else None,
+        }

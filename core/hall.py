@@ -1,0 +1,198 @@
+"""The hall's live state for one service day, and the queries on it.
+
+The actions that change it live in `core.queueing`, `core.calling`,
+`core.window_admin` and `core.casework`; each returns the events it caused and
+leaves the entities it touched in `Hall.changes` for the server to persist in
+the same transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from core.allocation.eligibility import dedicated_category_of
+from core.allocation.interface import HallContext, WaitingTicket, WindowView
+from core.cases import Case
+from core.service_times import ServiceTimeModel
+from core.settings import HallSettings, PoolKind
+from core.tickets import Ticket, TicketState
+from core.windows import Window, WindowStatus
+
+
+class HallError(Exception):
+    """A request the hall refuses; `kind` says why, the message says what to do."""
+
+    kind = "invalid"
+
+    def __init__(self, message: str, **details) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class Invalid(HallError):
+    kind = "invalid"          # the request itself is wrong
+
+
+class NotFound(HallError):
+    kind = "not_found"
+
+
+class Conflict(HallError):
+    kind = "conflict"         # right request, wrong moment (state)
+
+
+class Forbidden(HallError):
+    kind = "forbidden"
+
+
+@dataclass
+class Changes:
+    """Entities touched by one action, to be written in its transaction."""
+
+    tickets: dict[str, Ticket] = field(default_factory=dict)
+    windows: dict[int, Window] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    ratings: list[dict] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.tickets or self.windows or self.cases or self.ratings)
+
+
+def seconds_of_day(moment: datetime) -> float:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+
+
+class Hall:
+    def __init__(self, settings: HallSettings, service_day: str) -> None:
+        self.settings = settings
+        self.service_day = service_day
+        self.tickets: dict[str, Ticket] = {}          # today's, by number
+        self.by_phone_token: dict[str, Ticket] = {}
+        self.windows = {w.number: Window(spec=w, pool=w.pool) for w in settings.windows}
+        self.cases: dict[str, Case] = {}              # not yet picked up, by number
+        self.counters: dict[str, int] = {}            # prefix -> last number issued today
+        self.case_counter = 0                         # cases opened today
+        self.service_times = ServiceTimeModel.from_settings(settings)
+        self.changes = Changes()
+        self._waiting_views: dict[str, WaitingTicket] = {}
+
+    # --- bookkeeping -----------------------------------------------------------
+    def take_changes(self) -> Changes:
+        changes, self.changes = self.changes, Changes()
+        return changes
+
+    def touch(self, entity: Ticket | Window | Case) -> None:
+        if isinstance(entity, Ticket):
+            self.changes.tickets[entity.number] = entity
+            self._refresh_view(entity)
+        elif isinstance(entity, Window):
+            self.changes.windows[entity.number] = entity
+        else:
+            self.changes.cases[entity.number] = entity
+
+    def _refresh_view(self, ticket: Ticket) -> None:
+        if ticket.state is TicketState.WAITING:
+            self._waiting_views[ticket.number] = self.view_of(ticket)
+        else:
+            self._waiting_views.pop(ticket.number, None)
+
+    @staticmethod
+    def view_of(ticket: Ticket, **overrides) -> WaitingTicket:
+        """The ticket as an allocation policy sees it (overrides: a what-if)."""
+        values = dict(
+            ticket_id=ticket.number, matter=ticket.subject, category=ticket.category,
+            pool=ticket.pool, priority=ticket.priority,
+            queue_since=seconds_of_day(ticket.queue_since),
+            appointment_slot=(seconds_of_day(ticket.appointment_slot)
+                              if ticket.appointment_slot else None),
+            pinned_window=ticket.pinned_window)
+        values.update(overrides)
+        return WaitingTicket(**values)
+
+    def waiting_view(self, number: str) -> WaitingTicket:
+        return self._waiting_views[number]
+
+    def add_ticket(self, ticket: Ticket) -> None:
+        self.tickets[ticket.number] = ticket
+        self.by_phone_token[ticket.phone_token] = ticket
+        prefix = ticket.number.rstrip("0123456789")
+        self.counters[prefix] = max(self.counters.get(prefix, 0), int(ticket.number[len(prefix):]))
+        self.touch(ticket)
+
+    def next_number(self, prefix: str) -> str:
+        return f"{prefix}{self.counters.get(prefix, 0) + 1:03d}"
+
+    def begin_day(self, service_day: str) -> None:
+        self.service_day = service_day
+        self.tickets, self.counters, self.case_counter = {}, {}, 0
+        self.by_phone_token = {}
+        self._waiting_views.clear()
+
+    # --- lookups ---------------------------------------------------------------
+    def ticket(self, number: str) -> Ticket:
+        number = number.strip().upper()
+        if "/" in number:
+            day, _, number = number.partition("/")
+            if day != self.service_day:
+                raise Conflict(f"ticket {number} is from {day}; numbering starts again each day "
+                               f"and today is {self.service_day}", number=number, day=day)
+        ticket = self.tickets.get(number)
+        if ticket is None:
+            raise NotFound(f"no ticket {number} today ({self.service_day})", number=number)
+        return ticket
+
+    def window(self, number: int) -> Window:
+        window = self.windows.get(number)
+        if window is None:
+            raise NotFound(f"no window {number} in this hall "
+                           f"(windows: {', '.join(map(str, sorted(self.windows)))})",
+                           window=number)
+        return window
+
+    def case(self, number: str) -> Case:
+        case = self.cases.get(number.strip().upper())
+        if case is None:
+            raise NotFound(f"no open case {number}", case_number=number)
+        return case
+
+    def pool_of_kind(self, kind: PoolKind) -> str | None:
+        return next((p.code for p in self.settings.pools if p.kind is kind), None)
+
+    # --- views for the allocation policy and the estimator -------------------------
+    def waiting_views(self) -> list[WaitingTicket]:
+        return list(self._waiting_views.values())
+
+    def window_view(self, window: Window) -> WindowView:
+        return WindowView(number=window.number, pool=window.pool, skills=window.spec.skills,
+                          also_serves=window.spec.also_serves,
+                          dedicated_category=dedicated_category_of(window.spec))
+
+    def open_windows(self) -> list[Window]:
+        return [w for w in self.windows.values() if w.status is WindowStatus.OPEN and w.clerk]
+
+    def context(self) -> HallContext:
+        return HallContext(
+            open_windows=[self.window_view(w) for w in self.open_windows()],
+            service_minutes=self.service_times.expected,
+            appointment_early_seconds=self.settings.rules.appointment_early_minutes * 60.0)
+
+    # --- the public picture ------------------------------------------------------
+    def snapshot(self) -> dict:
+        """Everything a display or caller needs to draw the hall from nothing."""
+        return {
+            "service_day": self.service_day,
+            "hall": {"name": self.settings.name, "name_en": self.settings.name_en},
+            "windows": [w.public() for w in self.windows.values()],
+            "tickets": [t.public() for t in self.tickets.values() if not t.state.is_final],
+            "waiting_by_pool": self.waiting_by_pool(),
+            "served_today": sum(1 for t in self.tickets.values()
+                                if t.state is TicketState.FINISHED),
+            "issued_today": len(self.tickets),
+        }
+
+    def waiting_by_pool(self) -> dict[str, int]:
+        counts = {p.code: 0 for p in self.settings.pools}
+        for view in self._waiting_views.values():
+            counts[view.pool] = counts.get(view.pool, 0) + 1
+        return counts

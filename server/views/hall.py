@@ -1,0 +1,47 @@
+"""What the hall offers: matters, themes with their merged checklists, pools, windows."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, g
+
+from server.auth import public, requires
+from server.views.common import service, settings
+
+blueprint = Blueprint("hall", __name__, url_prefix="/api")
+
+
+@blueprint.get("/health")
+@public
+def health():
+    return {"status": "ok", "service_day": service().hall.service_day,
+            "last_event_id": service().bus.last_id}
+
+
+@blueprint.get("/whoami")
+@requires("kiosk", "clerk", "manager", "display")
+def whoami():
+    principal = g.principal
+    window = service().read(lambda hall, now: next(
+        (w.number for w in hall.windows.values() if w.clerk == principal.name), None))
+    return {"name": principal.name, "role": principal.role,
+            "display_name": principal.display_name, "window": window}
+
+
+@blueprint.get("/hall")
+@requires("kiosk", "clerk", "manager", "display")
+def describe():
+    hall = settings()
+    return {
+        "name": hall.name, "name_en": hall.name_en, "timezone": hall.timezone,
+        "language": hall.language,
+        "hours": asdict(hall.hours),
+        "categories": [asdict(c) for c in hall.categories],
+        "matters": [asdict(m) for m in hall.matters],
+        "themes": [asdict(t) | {"materials": list(hall.theme_materials(t.code))}
+                   for t in hall.themes],
+        "pools": [asdict(p) for p in hall.pools],
+        "windows": [{"number": w.number, "name": w.name, "pool": w.pool,
+                     "skills": w.skills, "also_serves": list(w.also_serves)}
+                    for w in hall.windows],
+    }

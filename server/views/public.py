@@ -1,0 +1,67 @@
+"""The citizen's phone page, reached from the ticket's QR code by an unguessable token."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from core.estimates import estimate_waits
+from core.hall import NotFound
+from core.queueing import cancel_ticket
+from core.ratings import submit_rating
+from server.auth import public
+from server.payloads import Payload
+from server.views.common import events_json, service, settings
+
+blueprint = Blueprint("public", __name__)
+
+
+def _ticket_for(hall, token: str):
+    ticket = hall.by_phone_token.get(token)
+    if ticket is None:
+        raise NotFound("this ticket link is unknown or from an earlier day")
+    return ticket
+
+
+def _subject_name(ticket) -> str:
+    hall = settings()
+    thing = hall.theme(ticket.subject) if ticket.is_theme else hall.matter(ticket.subject)
+    return thing.name
+
+
+@blueprint.get("/api/public/tickets/<token>")
+@public
+def ticket_status(token: str):
+    def picture(hall, now):
+        ticket = _ticket_for(hall, token)
+        ahead, minutes = estimate_waits(hall, now).get(ticket.number, (0, None))
+        window = hall.windows.get(ticket.window) if ticket.window else None
+        return {"ticket": ticket.public(), "subject_name": _subject_name(ticket),
+                "people_ahead": ahead, "eta_minutes": minutes,
+                "window_name": window.name if window else None,
+                "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds")}
+    return service().read(picture)
+
+
+@blueprint.post("/api/public/tickets/<token>/cancel")
+@public
+def cancel(token: str):
+    Payload.from_request().done()
+    number = service().read(lambda hall, now: _ticket_for(hall, token).number)
+    stored = service().act(lambda hall, now: cancel_ticket(hall, number, "by_citizen", now))
+    return {"events": events_json(stored)}
+
+
+@blueprint.post("/api/public/tickets/<token>/rating")
+@public
+def rate(token: str):
+    payload = Payload.from_request()
+    level, reason = payload.integer("level"), payload.text("reason", required=False)
+    payload.done()
+    number = service().read(lambda hall, now: _ticket_for(hall, token).number)
+    stored = service().act(lambda hall, now: submit_rating(hall, number, level, reason, now))
+    return {"events": events_json(stored)}, 201
+
+
+@blueprint.get("/t/<token>")
+@public
+def phone_page(token: str):
+    return render_template("phone.html", token=token, hall=settings().name)

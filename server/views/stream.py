@@ -1,0 +1,82 @@
+"""GET /api/events: a snapshot first, then every event with an increasing id.
+
+A client reconnecting with Last-Event-ID gets what it missed: from the live
+buffer, else from the database (same service day, up to REPLAY_LIMIT events),
+else a fresh snapshot. A comment line every KEEPALIVE_SECONDS keeps proxies
+and clients from timing the connection out.
+"""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, request
+
+from server.auth import requires
+from server.event_bus import sse_frame
+from server.views.common import service
+
+blueprint = Blueprint("stream", __name__, url_prefix="/api")
+KEEPALIVE_SECONDS = 15.0
+REPLAY_LIMIT = 5_000
+RETRY_MILLISECONDS = 2_000
+
+
+def _last_event_id() -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _snapshot_frame(hall_service) -> tuple[bytes, int]:
+    picture, last_id = hall_service.snapshot()
+    data = json.dumps(picture, ensure_ascii=False, separators=(",", ":"))
+    return sse_frame(last_id, "snapshot", data), last_id
+
+
+def _catch_up(hall_service, last_id: int | None) -> tuple[list[bytes], int]:
+    bus = hall_service.bus
+    if last_id is None or last_id > bus.last_id:
+        frame, cursor = _snapshot_frame(hall_service)
+        return [frame], cursor
+    buffered = bus.frames_after(last_id)
+    if buffered is not None:
+        return buffered
+    first_today = hall_service.read(lambda hall, now: hall_service.store.first_event_id_of_day(
+        hall.service_day))
+    if first_today is None or last_id + 1 < first_today or bus.last_id - last_id > REPLAY_LIMIT:
+        frame, cursor = _snapshot_frame(hall_service)
+        return [frame], cursor
+    rows = hall_service.read(lambda hall, now: hall_service.store.events_after(
+        last_id, REPLAY_LIMIT))
+    frames = [sse_frame(*row) for row in rows]
+    return frames, rows[-1][0] if rows else last_id
+
+
+def event_stream(hall_service, last_id: int | None, keepalive: float):
+    frames, cursor = _catch_up(hall_service, last_id)
+    yield f"retry: {RETRY_MILLISECONDS}\n\n".encode() + b"".join(frames)
+    bus = hall_service.bus
+    while not bus.closed:
+        if not bus.wait(cursor, keepalive):
+            yield b": keep-alive\n\n"
+            continue
+        more = bus.frames_after(cursor)
+        if more is None:         # fell out of the buffer: start again from a snapshot
+            frame, cursor = _snapshot_frame(hall_service)
+            yield frame
+            continue
+        frames, cursor = more
+        if frames:
+            yield b"".join(frames)
+
+
+@blueprint.get("/events")
+@requires("kiosk", "clerk", "manager", "display")
+def events():
+    hall_service = service()
+    keepalive = current_app.config.get("SSE_KEEPALIVE_SECONDS", KEEPALIVE_SECONDS)
+    stream = event_stream(hall_service, _last_event_id(), keepalive)
+    return Response(stream, mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
