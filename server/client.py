@@ -1,0 +1,360 @@
+"""The typed Python client for the hall server: REST commands and the event stream.
+
+Kiosk, caller and display use this and nothing else of `server`. It needs only
+the standard library. Commands are never retried blindly: a POST that may have
+reached the server raises `ServerUnavailable`, so a ticket is never issued
+twice behind the user's back. The event stream reconnects by itself and
+resumes from the last event id it saw.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from urllib.parse import quote, urlsplit
+
+
+class ApiError(Exception):
+    """The server refused a request; `error` is its kind, `message` says why."""
+
+    def __init__(self, status: int, error: str, message: str, details: dict | None = None):
+        super().__init__(f"{status} {error}: {message}")
+        self.status, self.error, self.message = status, error, message
+        self.details = details or {}
+
+
+class ServerUnavailable(ApiError):
+    def __init__(self, message: str):
+        super().__init__(0, "unavailable", message)
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    ticket: dict
+    people_ahead: int
+    eta_minutes: float | None
+    phone_url: str
+    phone_token: str
+    materials: list[str]
+
+    @property
+    def number(self) -> str:
+        return self.ticket["number"]
+
+
+@dataclass(frozen=True)
+class WindowAnswer:
+    window: dict
+    ticket: dict | None
+    events: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    id: int
+    type: str          # "snapshot" or an event type such as "TicketCalled"
+    data: dict
+
+
+_RETRIABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+class HallClient:
+    def __init__(self, base_url: str, token: str = "", timeout: float = 10.0) -> None:
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.token, self.timeout = token, timeout
+        self._local = threading.local()
+
+    # --- transport ---------------------------------------------------------------
+    def _connection(self) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self._local.conn = conn
+            self._local.used = False
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def _headers(self, body: bytes | None) -> dict:
+        headers = {"Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def request(self, method: str, path: str, body: dict | None = None) -> Any:
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        for attempt in (1, 2):
+            conn = self._connection()
+            reused = self._local.used
+            try:
+                conn.request(method, path, body=data, headers=self._headers(data))
+                response = conn.getresponse()
+                payload = response.read()
+                self._local.used = True
+                return self._decode(response.status, payload)
+            except _RETRIABLE as error:
+                self._drop_connection()
+                # A kept-alive connection the server had already closed: nothing was
+                # processed, so trying once more on a fresh connection is safe.
+                if reused and attempt == 1:
+                    continue
+                raise ServerUnavailable(f"{method} {path}: {error!r}") from None
+            except (OSError, http.client.HTTPException) as error:
+                self._drop_connection()
+                raise ServerUnavailable(f"{method} {path}: {error!r}") from None
+
+    @staticmethod
+    def _decode(status: int, payload: bytes) -> Any:
+        try:
+            body = json.loads(payload) if payload else {}
+        except ValueError:
+            body = {"error": "bad_response", "message": payload[:200].decode(errors="replace")}
+        if status >= 400:
+            raise ApiError(status, body.get("error", "error"), body.get("message", ""),
+                           body.get("details"))
+        return body
+
+    def close(self) -> None:
+        self._drop_connection()
+
+    # --- the hall ----------------------------------------------------------------
+    def health(self) -> dict:
+        return self.request("GET", "/api/health")
+
+    def whoami(self) -> dict:
+        return self.request("GET", "/api/whoami")
+
+    def hall(self) -> dict:
+        return self.request("GET", "/api/hall")
+
+    def stats(self) -> dict:
+        return self.request("GET", "/api/stats")
+
+    # --- tickets ------------------------------------------------------------------
+    @staticmethod
+    def _issued(body: dict) -> IssuedTicket:
+        return IssuedTicket(body["ticket"], body["people_ahead"], body["eta_minutes"],
+                            body["phone_url"], body["phone_token"], body["materials"])
+
+    def issue_ticket(self, subject: str, priority: str | None = None,
+                     id_card: str | None = None) -> IssuedTicket:
+        body = {"subject": subject}
+        if priority:
+            body["priority"] = priority
+        if id_card:
+            body["id_card"] = id_card
+        return self._issued(self.request("POST", "/api/tickets", body))
+
+    def check_in(self, subject: str, slot: str, id_card: str | None = None) -> IssuedTicket:
+        body = {"subject": subject, "slot": slot}
+        if id_card:
+            body["id_card"] = id_card
+        return self._issued(self.request("POST", "/api/appointments/check-in", body))
+
+    def pickup_ticket(self, case_number: str) -> IssuedTicket:
+        return self._issued(self.request(
+            "POST", f"/api/cases/{quote(case_number)}/pickup-ticket", {}))
+
+    def ticket(self, number: str) -> dict:
+        return self.request("GET", f"/api/tickets/{quote(number)}")
+
+    def tickets(self, state: str = "") -> list[dict]:
+        path = "/api/tickets" + (f"?state={quote(state)}" if state else "")
+        return self.request("GET", path)["tickets"]
+
+    def cancel_ticket(self, number: str, reason: str = "") -> list[dict]:
+        body = {"reason": reason} if reason else {}
+        return self.request("POST", f"/api/tickets/{quote(number)}/cancel", body)["events"]
+
+    def public_ticket(self, phone_token: str) -> dict:
+        return self.request("GET", f"/api/public/tickets/{quote(phone_token)}")
+
+    # --- windows ------------------------------------------------------------------
+    def windows(self) -> list[dict]:
+        return self.request("GET", "/api/windows")["windows"]
+
+    def _window(self, number: int, action: str, body: dict | None = None) -> WindowAnswer:
+        answer = self.request("POST", f"/api/windows/{number}/{action}", body or {})
+        return WindowAnswer(answer["window"], answer["ticket"], answer["events"])
+
+    def log_in(self, window: int) -> WindowAnswer:
+        return self._window(window, "login")
+
+    def log_out(self, window: int) -> WindowAnswer:
+        return self._window(window, "logout")
+
+    def open_window(self, window: int) -> WindowAnswer:
+        return self._window(window, "open")
+
+    def close_window(self, window: int) -> WindowAnswer:
+        return self._window(window, "close")
+
+    def pause_window(self, window: int, reason: str) -> WindowAnswer:
+        return self._window(window, "pause", {"reason": reason})
+
+    def resume_window(self, window: int) -> WindowAnswer:
+        return self._window(window, "resume")
+
+    def move_window(self, window: int, pool: str) -> WindowAnswer:
+        return self._window(window, "move", {"pool": pool})
+
+    def call_next(self, window: int) -> WindowAnswer:
+        return self._window(window, "call-next")
+
+    def call_ticket(self, window: int, number: str) -> WindowAnswer:
+        return self._window(window, "call", {"number": number})
+
+    def recall(self, window: int) -> WindowAnswer:
+        return self._window(window, "recall")
+
+    def start(self, window: int) -> WindowAnswer:
+        return self._window(window, "start")
+
+    def finish(self, window: int, open_case: bool = False, missing_materials: list[str] = (),
+               supply_by: str | None = None) -> WindowAnswer:
+        body: dict = {}
+        if open_case:
+            body = {"open_case": True, "missing_materials": list(missing_materials)}
+            if supply_by:
+                body["supply_by"] = supply_by
+        return self._window(window, "finish", body)
+
+    def no_show(self, window: int) -> WindowAnswer:
+        return self._window(window, "no-show")
+
+    def transfer(self, window: int, note: str, to_pool: str | None = None,
+                 to_window: int | None = None, subject: str | None = None) -> WindowAnswer:
+        body = {"note": note, "to_pool": to_pool, "to_window": to_window, "subject": subject}
+        return self._window(window, "transfer", {k: v for k, v in body.items() if v is not None})
+
+    def park(self, window: int, note: str = "") -> WindowAnswer:
+        return self._window(window, "park", {"note": note})
+
+    def resume_ticket(self, window: int, number: str) -> WindowAnswer:
+        return self._window(window, "resume-ticket", {"number": number})
+
+    def call_case(self, window: int, case_number: str) -> WindowAnswer:
+        return self._window(window, "call-case", {"case_number": case_number})
+
+    # --- cases and ratings -----------------------------------------------------------
+    def cases(self, status: str = "", overdue: bool = False) -> list[dict]:
+        query = "&".join(filter(None, [f"status={quote(status)}" if status else "",
+                                       "overdue=1" if overdue else ""]))
+        return self.request("GET", "/api/cases" + (f"?{query}" if query else ""))["cases"]
+
+    def case(self, number: str) -> dict:
+        return self.request("GET", f"/api/cases/{quote(number)}")["case"]
+
+    def approve_case(self, number: str) -> list[dict]:
+        return self.request("POST", f"/api/cases/{quote(number)}/approve", {})["events"]
+
+    def supply_materials(self, number: str, materials: list[str]) -> list[dict]:
+        return self.request("POST", f"/api/cases/{quote(number)}/supply",
+                            {"materials": materials})["events"]
+
+    def rate(self, number: str, level: int, reason: str = "") -> list[dict]:
+        body = {"number": number, "level": level}
+        if reason:
+            body["reason"] = reason
+        return self.request("POST", "/api/ratings", body)["events"]
+
+    # --- the event stream -------------------------------------------------------------
+    def events(self, last_event_id: int | None = None, reconnect: bool = True) -> EventStream:
+        return EventStream(self, last_event_id, reconnect)
+
+
+class EventStream:
+    """Iterate to receive a snapshot, then events; reconnects with Last-Event-ID.
+
+    `close()` from any thread ends the iteration.
+    """
+
+    def __init__(self, client: HallClient, last_event_id: int | None, reconnect: bool) -> None:
+        self.client, self.last_event_id, self.reconnect = client, last_event_id, reconnect
+        self.retry_seconds = 2.0
+        self.connections = 0
+        self._closed = threading.Event()
+        self._conn: http.client.HTTPConnection | None = None
+
+    def close(self) -> None:
+        self._closed.set()
+        conn = self._conn
+        if conn is not None and conn.sock is not None:
+            try:
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def __iter__(self) -> Iterator[StreamEvent]:
+        backoff = 0.2
+        while not self._closed.is_set():
+            try:
+                for event in self._one_connection():
+                    backoff = 0.2
+                    yield event
+            except (OSError, http.client.HTTPException, ServerUnavailable):
+                pass
+            if not self.reconnect or self._closed.is_set():
+                return
+            self._closed.wait(min(backoff, self.retry_seconds))
+            backoff = min(backoff * 2, 5.0)
+
+    def _one_connection(self) -> Iterator[StreamEvent]:
+        client = self.client
+        conn = http.client.HTTPConnection(client.host, client.port, timeout=60)
+        self._conn = conn
+        headers = {"Accept": "text/event-stream"}
+        if client.token:
+            headers["Authorization"] = f"Bearer {client.token}"
+        if self.last_event_id is not None:
+            headers["Last-Event-ID"] = str(self.last_event_id)
+        try:
+            conn.request("GET", "/api/events", headers=headers)
+            response = conn.getresponse()
+            if response.status != 200:
+                body = response.read()
+                error = HallClient._decode(response.status, body)
+                raise ServerUnavailable(f"event stream answered {response.status}: {error}")
+            self.connections += 1
+            yield from self._parse(response)
+        finally:
+            conn.close()
+            self._conn = None
+
+    def _parse(self, response) -> Iterator[StreamEvent]:
+        event_id, event_type, data = None, "message", []
+        while not self._closed.is_set():
+            raw = response.readline()
+            if not raw:
+                return                      # the server went away: reconnect
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line == "":
+                if data and event_id is not None:
+                    self.last_event_id = event_id
+                    yield StreamEvent(event_id, event_type, json.loads("\n".join(data)))
+                event_id, event_type, data = None, "message", []
+            elif line.startswith(":"):
+                continue
+            else:
+                name, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if name == "id":
+                    event_id = int(value)
+                elif name == "event":
+                    event_type = value
+                elif name == "data":
+                    data.append(value)
+                elif name == "retry":
+                    self.retry_seconds = int(value) / 1000

@@ -1,0 +1,165 @@
+"""Taking a number: numbering, materials, priorities, limits, check-in, cancel, days."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from core.id_cards import check_digit
+from tests.conftest import TOKENS, staff_window
+
+
+def id_card(born: str, serial: str = "123") -> str:
+    first17 = f"610503{born}{serial}"
+    return first17 + check_digit(first17)
+
+
+def issue(api, subject="SS-0101", **extra):
+    return api.post("/api/tickets", json={"subject": subject, **extra})
+
+
+def event_count(db_path) -> int:
+    with sqlite3.connect(db_path) as conn:
+        return conn.execute("select count(*) from events").fetchone()[0]
+
+
+def test_numbers_run_per_category_prefix(api):
+    numbers = [issue(api, s).json["ticket"]["number"]
+               for s in ("SS-0101", "SS-0102", "BDC-0401", "SS-0105", "BDC-0402")]
+    assert numbers == ["A001", "A002", "B001", "A003", "B002"]
+
+
+def test_ticket_answer_carries_materials_and_phone_link(api, settings):
+    answer = issue(api, "SS-0101").json
+    assert answer["materials"] == list(settings.matter("SS-0101").materials)
+    assert answer["phone_url"].endswith("/t/" + answer["phone_token"])
+    assert len(answer["phone_token"]) >= 22 and "A001" not in answer["phone_token"]
+    assert answer["ticket"]["origin"] == "kiosk" and answer["ticket"]["state"] == "waiting"
+
+
+def test_theme_ticket_has_one_merged_checklist(api, settings):
+    answer = issue(api, "YJS-01").json
+    theme = settings.theme("YJS-01")
+    every = [m for code in theme.matters for m in settings.matter(code).materials]
+    assert answer["ticket"]["number"].startswith("T")
+    assert set(answer["materials"]) == set(every)
+    assert len(answer["materials"]) == len(set(every)) < len(every)
+
+
+@pytest.mark.parametrize("body, status, error, words", [
+    ({"subject": "NOPE-1"}, 404, "not_found", "unknown matter or theme 'NOPE-1'"),
+    ({}, 422, "invalid", "field 'subject' is required"),
+    ({"subjct": "SS-0101"}, 422, "invalid", "'subjct': a typo?"),
+    ({"subject": "SS-0101", "colour": "red"}, 422, "invalid", "unknown field 'colour'"),
+    ({"subject": 7}, 422, "invalid", "'subject' must be a string"),
+    ({"subject": "SS-0101", "priority": "vip"}, 422, "invalid", "priority must be one of"),
+    ({"subject": "SS-0101", "priority": "green"}, 403, "forbidden", "only staff"),
+    ({"subject": "SS-0101", "id_card": "12345"}, 422, "invalid", "18 characters"),
+    ({"subject": "SS-0101", "id_card": "61050319500101123X"}, 422, "invalid", "check digit"),
+])
+def test_bad_requests_are_refused_and_change_nothing(api, db_path, body, status, error, words):
+    before = event_count(db_path)
+    answer = api.post("/api/tickets", json=body)
+    assert (answer.status_code, answer.json["error"]) == (status, error)
+    assert words in answer.json["message"]
+    assert event_count(db_path) == before
+
+
+def test_malformed_json_is_a_clear_400(api, db_path):
+    before = event_count(db_path)
+    answer = api.post("/api/tickets", data=b'{"subject": "SS-0101"',
+                      content_type="application/json")
+    assert answer.status_code == 400 and answer.json["error"] == "bad_json"
+    assert "line 1" in answer.json["message"]
+    assert api.post("/api/tickets", data=b"[1, 2]").json["error"] == "bad_json"
+    assert event_count(db_path) == before
+
+
+def test_elderly_priority_comes_from_the_id_card(api):
+    old = issue(api, id_card=id_card("19500101")).json["ticket"]
+    young = issue(api, id_card=id_card("19900101")).json["ticket"]
+    assert (old["priority"], young["priority"]) == ("elderly", "normal")
+
+
+def test_staff_may_give_green_channel(api):
+    manager = api.as_(TOKENS["manager"])
+    answer = manager.post("/api/tickets", json={"subject": "SS-0101", "priority": "green"})
+    assert answer.status_code == 201
+    assert answer.json["ticket"]["priority"] == "green"
+    assert answer.json["ticket"]["origin"] == "staff"
+
+
+def test_one_id_card_takes_at_most_the_daily_limit(api, settings):
+    card = id_card("19800101")
+    limit = settings.rules.tickets_per_id_per_day
+    for _ in range(limit):
+        assert issue(api, id_card=card).status_code == 201
+    refused = issue(api, id_card=card)
+    assert refused.status_code == 409 and f"limit is {limit}" in refused.json["message"]
+    assert issue(api, id_card=id_card("19800101", "456")).status_code == 201
+
+
+def test_id_card_is_never_stored_in_clear(api, db_path):
+    card = id_card("19800101")
+    issue(api, id_card=card)
+    dump = "\n".join(sqlite3.connect(db_path).iterdump())
+    assert card not in dump and card[:17] not in dump
+
+
+@pytest.mark.parametrize("slot_offset_minutes, status", [(0, 201), (-20, 201), (-45, 409),
+                                                         (150, 409)])
+def test_appointment_check_in_near_the_slot(api, clock, slot_offset_minutes, status):
+    slot = (clock.now + __import__("datetime").timedelta(minutes=slot_offset_minutes))
+    answer = api.post("/api/appointments/check-in",
+                      json={"subject": "BDC-0401", "slot": slot.strftime("%H:%M")})
+    assert answer.status_code == status, answer.json
+    if status == 201:
+        assert answer.json["ticket"]["priority"] == "appointment"
+        assert answer.json["ticket"]["origin"] == "appointment"
+
+
+def test_appointment_slot_must_be_a_time(api):
+    answer = api.post("/api/appointments/check-in", json={"subject": "BDC-0401", "slot": "9h"})
+    assert answer.status_code == 422 and answer.json["details"]["field"] == "slot"
+
+
+def test_cancel_a_waiting_ticket(api):
+    number = issue(api).json["ticket"]["number"]
+    assert api.post(f"/api/tickets/{number}/cancel").status_code == 200
+    again = api.post(f"/api/tickets/{number}/cancel")
+    assert again.status_code == 409 and "cancelled" in again.json["message"]
+
+
+def test_a_ticket_from_yesterday_is_refused_by_name(api, clock):
+    first = issue(api).json["ticket"]
+    clock.advance(days=1)
+    clerk = staff_window(api, 1)
+    answer = clerk.post("/api/windows/1/call",
+                        json={"number": f"{first['service_day']}/{first['number']}"})
+    assert answer.status_code == 409
+    assert "from 2026-11-23" in answer.json["message"] and "today is 2026-11-24" in answer.json[
+        "message"]
+
+
+def test_a_new_day_expires_open_tickets_and_numbers_start_again(api, clock, db_path):
+    assert issue(api).json["ticket"]["number"] == "A001"
+    staff_window(api, 1)
+    clock.advance(days=1)
+    assert issue(api).json["ticket"]["number"] == "A001"
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("select service_day, state from tickets order by id").fetchall()
+        days = conn.execute("select data from events where type='DayStarted'").fetchall()
+    assert rows == [("2026-11-23", "cancelled"), ("2026-11-24", "waiting")]
+    assert len(days) == 1 and '"expired":1' in days[0][0]
+    windows = api.as_(TOKENS["manager"]).get("/api/windows").json["windows"]
+    assert all(w["status"] == "closed" and not w["clerk"] for w in windows)
+
+
+def test_ticket_lookup_shows_history_and_estimate(api):
+    staff_window(api, 1)
+    issue(api)
+    second = issue(api).json["ticket"]["number"]
+    answer = api.get(f"/api/tickets/{second}").json
+    assert answer["people_ahead"] == 1 and answer["eta_minutes"] > 0
+    assert [h["action"] for h in answer["history"]] == ["issued"]
+    assert api.get("/api/tickets/Z999").status_code == 404
