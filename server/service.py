@@ -30,6 +30,7 @@ class HallService:
         self.lock = threading.RLock()
         self.hall = store.load_hall(settings, self.clock().date().isoformat())
         self.bus = EventBus(store.last_event_id)
+        self.first_event_id_today = store.first_event_id_of_day(self.hall.service_day)
         with self.lock:
             self._roll_day_over(self.clock())
 
@@ -53,6 +54,8 @@ class HallService:
                 log.exception("action failed; reloading the hall from the database")
                 self._reload()
                 raise
+            if self.first_event_id_today is None and stored:
+                self.first_event_id_today = stored[0][0]
             self.bus.publish(stored)
             return stored
 
@@ -71,6 +74,7 @@ class HallService:
             return
         events = start_day(self.hall, today, now)
         stored = self.store.commit(events, self.hall.take_changes(), now, today)
+        self.first_event_id_today = stored[0][0]
         self.bus.publish(stored)
 
     def _reload(self) -> None:

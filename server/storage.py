@@ -34,6 +34,7 @@ def migration(fn):
 def create_tables(db: sqlite_utils.Database) -> None:
     db["events"].create({"id": int, "at": str, "service_day": str, "type": str, "data": str},
                         pk="id")
+    db["events"].create_index(["service_day"])
     db["tickets"].create({
         "id": str, "service_day": str, "number": str, "subject": str, "is_theme": int,
         "category": str, "pool": str, "priority": str, "origin": str, "state": str,

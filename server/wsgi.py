@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 
 from cheroot.wsgi import Server
@@ -43,12 +44,23 @@ def serve_forever(app: Flask, host: str, port: int, threads: int) -> None:
     server.serve()
 
 
-class BackgroundServer:
-    """The real server on 127.0.0.1 in a thread: for tests, benchmarks and the demo."""
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
-    def __init__(self, app: Flask, threads: int = 64, host: str = "127.0.0.1") -> None:
+
+class BackgroundServer:
+    """The real server on 127.0.0.1 in a thread: for tests, benchmarks and the demo.
+
+    It binds an explicit port (cheroot sets SO_REUSEADDR only then), so a server
+    restarted on the same port does not wait for the old sockets' TIME_WAIT.
+    """
+
+    def __init__(self, app: Flask, threads: int = 64, host: str = "127.0.0.1",
+                 port: int | None = None) -> None:
         self.app = app
-        self.server = make_server(app, host, 0, threads)
+        self.server = make_server(app, host, port or free_port(host), threads)
         self.server.prepare()
         self.url = f"http://{host}:{self.server.bind_addr[1]}"
         self.thread = threading.Thread(target=self.server.serve, daemon=True)

@@ -35,19 +35,24 @@ def _snapshot_frame(hall_service) -> tuple[bytes, int]:
     return sse_frame(last_id, "snapshot", data), last_id
 
 
+def _needs_snapshot(hall_service, last_id: int | None) -> bool:
+    """Replay only what is missed of today, and not too much of it; else start afresh."""
+    if last_id is None or last_id > hall_service.bus.last_id:
+        return True
+    if last_id == hall_service.bus.last_id:
+        return False
+    first_today = hall_service.first_event_id_today
+    return (first_today is None or last_id + 1 < first_today
+            or hall_service.bus.last_id - last_id > REPLAY_LIMIT)
+
+
 def _catch_up(hall_service, last_id: int | None) -> tuple[list[bytes], int]:
-    bus = hall_service.bus
-    if last_id is None or last_id > bus.last_id:
+    if _needs_snapshot(hall_service, last_id):
         frame, cursor = _snapshot_frame(hall_service)
         return [frame], cursor
-    buffered = bus.frames_after(last_id)
+    buffered = hall_service.bus.frames_after(last_id)
     if buffered is not None:
         return buffered
-    first_today = hall_service.read(lambda hall, now: hall_service.store.first_event_id_of_day(
-        hall.service_day))
-    if first_today is None or last_id + 1 < first_today or bus.last_id - last_id > REPLAY_LIMIT:
-        frame, cursor = _snapshot_frame(hall_service)
-        return [frame], cursor
     rows = hall_service.read(lambda hall, now: hall_service.store.events_after(
         last_id, REPLAY_LIMIT))
     frames = [sse_frame(*row) for row in rows]
