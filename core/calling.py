@@ -12,8 +12,17 @@ from datetime import datetime
 from core.allocation import choose
 from core.allocation.eligibility import can_serve
 from core.casework import CaseRequest, close_pickup, open_case
-from core.events import (Event, ServiceFinished, ServiceStarted, TicketCalled, TicketMarkedNoShow,
-                         TicketParked, TicketRecalled, TicketResumed, TicketTransferred)
+from core.events import (
+    Event,
+    ServiceFinished,
+    ServiceStarted,
+    TicketCalled,
+    TicketMarkedNoShow,
+    TicketParked,
+    TicketRecalled,
+    TicketResumed,
+    TicketTransferred,
+)
 from core.hall import Conflict, Hall, Invalid, NotFound, seconds_of_day
 from core.tickets import Ticket, TicketState
 from core.windows import Window, WindowStatus

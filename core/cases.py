@@ -28,7 +28,9 @@ class Case:
     picked_up_at: datetime | None = None
 
     def is_overdue_materials(self, today: date) -> bool:
-        return bool(self.missing_materials) and self.supply_by is not None and today > self.supply_by
+        if not self.missing_materials or self.supply_by is None:
+            return False
+        return today > self.supply_by
 
     def public(self) -> dict:
         return {

@@ -39,8 +39,9 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
     thing = settings.theme(request.subject) if is_theme else settings.matter(request.subject)
     priority = _priority_for(hall, request, now)
     _check_id_card_limit(hall, request.id_card_hash)
+    number = hall.next_number(settings.category(thing.category).prefix)
     ticket = Ticket(
-        number=hall.next_number(settings.category(thing.category).prefix), service_day=hall.service_day,
+        number=number, service_day=hall.service_day,
         subject=thing.code, is_theme=is_theme, category=thing.category, pool=thing.pool,
         priority=priority, origin=request.origin, issued_at=now, queue_since=now,
         phone_token=request.phone_token, id_card_hash=request.id_card_hash,

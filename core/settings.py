@@ -23,7 +23,8 @@ class Priority(str, Enum):
         return _PRIORITY_RANK[self]
 
 
-_PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 2, Priority.NORMAL: 3}
+_PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 2,
+                  Priority.NORMAL: 3}
 
 
 class PoolKind(str, Enum):

@@ -1,10 +1,16 @@
 """Opening, closing and staffing windows, and moving them between pools."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from core.events import (ClerkLoggedIn, ClerkLoggedOut, Event, WindowClosed, WindowMovedToPool,
-                         WindowOpened, WindowPaused, WindowResumed)
+from core.events import (
+    ClerkLoggedIn,
+    ClerkLoggedOut,
+    Event,
+    WindowClosed,
+    WindowMovedToPool,
+    WindowOpened,
+    WindowPaused,
+    WindowResumed,
+)
 from core.hall import Conflict, Hall, Invalid, NotFound
 from core.windows import Window, WindowStatus
 

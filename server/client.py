@@ -12,7 +12,6 @@ import http.client
 import json
 import socket
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit

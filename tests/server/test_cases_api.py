@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 
 from core.casework import add_working_days
-
 from tests.conftest import TOKENS, staff_window
 
 
