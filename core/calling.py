@@ -12,6 +12,7 @@ from datetime import datetime
 from core.allocation import choose
 from core.allocation.eligibility import can_serve
 from core.casework import CaseRequest, close_pickup, open_case
+from core.clock import seconds_of_day
 from core.events import (
     Event,
     ServiceFinished,
@@ -23,7 +24,7 @@ from core.events import (
     TicketResumed,
     TicketTransferred,
 )
-from core.hall import Conflict, Hall, Invalid, NotFound, seconds_of_day
+from core.hall import Conflict, Hall, Invalid, NotFound
 from core.tickets import Ticket, TicketState
 from core.windows import Window, WindowStatus
 

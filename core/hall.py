@@ -8,11 +8,12 @@ the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from core.allocation.eligibility import dedicated_category_of
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
 from core.cases import Case
+from core.clock import seconds_of_day
+from core.estimates import WaitEstimator
 from core.service_times import ServiceTimeModel
 from core.settings import HallSettings, PoolKind
 from core.tickets import Ticket, TicketState
@@ -59,10 +60,6 @@ class Changes:
         return bool(self.tickets or self.windows or self.cases or self.ratings)
 
 
-def seconds_of_day(moment: datetime) -> float:
-    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
-
-
 class Hall:
     def __init__(self, settings: HallSettings, service_day: str) -> None:
         self.settings = settings
@@ -74,6 +71,7 @@ class Hall:
         self.counters: dict[str, int] = {}            # prefix -> last number issued today
         self.case_counter = 0                         # cases opened today
         self.service_times = ServiceTimeModel.from_settings(settings)
+        self.estimator = WaitEstimator()
         self.changes = Changes()
         self._waiting_views: dict[str, WaitingTicket] = {}
 

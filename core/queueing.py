@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.estimates import estimate_waits
 from core.events import DayStarted, Event, TicketCancelled, TicketIssued
 from core.hall import Conflict, Forbidden, Hall, Invalid, NotFound
 from core.settings import PoolKind, Priority
@@ -55,10 +54,9 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
                          eta_minutes=minutes, case_number=ticket.case_number)]
 
 
-def estimate_for(hall: Hall, ticket: Ticket, now: datetime) -> tuple[int, float]:
-    """People ahead of a waiting ticket and its estimated wait in minutes."""
-    estimates = estimate_waits(hall, now)
-    return estimates.get(ticket.number, (0, 0.0))
+def estimate_for(hall: Hall, ticket: Ticket, now: datetime) -> tuple[int, float | None]:
+    """People ahead of a new ticket and its estimated wait in minutes."""
+    return hall.estimator.for_new_ticket(hall, ticket, now)
 
 
 def _priority_for(hall: Hall, request: TicketRequest, now: datetime) -> Priority:

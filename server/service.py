@@ -37,8 +37,12 @@ class HallService:
     def new_phone_token(self) -> str:
         return secrets.token_urlsafe(16)
 
-    def act(self, action: Action) -> list[tuple[int, str, str]]:
-        """Run one action as one transaction; on any failure nothing is kept."""
+    def act(self, action: Action, picture: Callable[[Hall], T] | None = None):
+        """Run one action as one transaction; on any failure nothing is kept.
+
+        Returns the stored events, or (events, picture(hall)) when a picture of the
+        hall just after the action is asked for: taken under the same lock hold.
+        """
         with self.lock:
             now = self.clock()
             self._roll_day_over(now)
@@ -57,7 +61,7 @@ class HallService:
             if self.first_event_id_today is None and stored:
                 self.first_event_id_today = stored[0][0]
             self.bus.publish(stored)
-            return stored
+            return stored if picture is None else (stored, picture(self.hall))
 
     def read(self, query: Callable[[Hall, datetime], T]) -> T:
         with self.lock:

@@ -109,7 +109,8 @@ class Store:
         try:
             for event in events:
                 next_id += 1
-                data = json.dumps(event.payload(), ensure_ascii=False, separators=(",", ":"))
+                data = json.dumps({"at": at} | event.payload(), ensure_ascii=False,
+                                  separators=(",", ":"))
                 conn.execute("INSERT INTO events (id, at, service_day, type, data) "
                              "VALUES (?, ?, ?, ?, ?)", (next_id, at, service_day, event.type, data))
                 stored.append((next_id, event.type, data))

@@ -42,11 +42,19 @@ def events_json(stored: list[tuple[int, str, str]]) -> list[dict]:
     return [{"id": i, "type": t, "data": json.loads(d)} for i, t, d in stored]
 
 
-def window_answer(number: int, stored: list[tuple[int, str, str]], status: int = 200):
-    """After a window action: the events, the window, and its current ticket."""
-    def picture(hall: Hall, _now):
+def window_picture(number: int):
+    """The window and its current ticket, as a window action answers them."""
+    def picture(hall: Hall):
         window = hall.window(number)
         current = hall.tickets.get(window.current)
         return window.public(), current.public() if current else None
-    window, ticket = service().read(picture)
-    return jsonify({"events": events_json(stored), "window": window, "ticket": ticket}), status
+    return picture
+
+
+def act_at_window(number: int, action: Callable[[Hall, datetime], list[Event]],
+                  check_clerk: bool = True):
+    """Run a window action; answer with its events, the window and its current ticket."""
+    if check_clerk:
+        action = at_window(number, action)
+    stored, (window, ticket) = service().act(action, window_picture(number))
+    return jsonify({"events": events_json(stored), "window": window, "ticket": ticket})

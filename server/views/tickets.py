@@ -40,19 +40,16 @@ def _priority(payload: Payload) -> Priority:
                       field="priority") from None
 
 
-def issued_answer(stored, status: int = 201):
+def issue_and_answer(action, token: str):
+    """Issue (one transaction) and answer with the new ticket, its estimate and its link."""
+    stored, ticket = service().act(action, lambda hall: hall.by_phone_token[token].public())
     events = events_json(stored)
     issued = next(e["data"] for e in events if e["type"] == "TicketIssued")
-
-    def picture(hall: Hall, _now):
-        ticket = hall.tickets[issued["number"]]
-        return ticket.public(), ticket.phone_token
-    ticket, token = service().read(picture)
     base = settings().server.public_url.rstrip("/")
     return jsonify({"ticket": ticket, "people_ahead": issued["people_ahead"],
                     "eta_minutes": issued["eta_minutes"], "phone_token": token,
                     "phone_url": f"{base}/t/{token}", "materials": _materials(ticket),
-                    "events": events}), status
+                    "events": events}), 201
 
 
 def _materials(ticket: dict) -> list[str]:
@@ -68,12 +65,13 @@ def issue():
     payload = Payload.from_request()
     staff = g.principal.role in ("clerk", "manager")
     id_card_hash, age = _id_card(payload)
+    token = service().new_phone_token()
     ticket_request = TicketRequest(
-        subject=payload.text("subject"), phone_token=service().new_phone_token(),
+        subject=payload.text("subject"), phone_token=token,
         origin=Origin.STAFF if staff else Origin.KIOSK, priority=_priority(payload),
         id_card_hash=id_card_hash, age=age, by_staff=staff)
     payload.done()
-    return issued_answer(service().act(lambda hall, now: issue_ticket(hall, ticket_request, now)))
+    return issue_and_answer(lambda hall, now: issue_ticket(hall, ticket_request, now), token)
 
 
 @blueprint.post("/appointments/check-in")
@@ -96,7 +94,7 @@ def check_in():
                                        origin=Origin.APPOINTMENT, id_card_hash=id_card_hash,
                                        age=age, appointment_slot=slot)
         return issue_ticket(hall, ticket_request, now)
-    return issued_answer(service().act(action))
+    return issue_and_answer(action, token)
 
 
 @blueprint.post("/cases/<case_number>/pickup-ticket")
@@ -104,8 +102,8 @@ def check_in():
 def pickup_ticket(case_number: str):
     Payload.from_request().done()
     token = service().new_phone_token()
-    return issued_answer(service().act(
-        lambda hall, now: issue_pickup_ticket(hall, case_number, token, now)))
+    return issue_and_answer(lambda hall, now: issue_pickup_ticket(hall, case_number, token, now),
+                            token)
 
 
 @blueprint.get("/tickets")

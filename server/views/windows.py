@@ -8,7 +8,7 @@ from core.casework import CaseRequest
 from core.pickup import call_case
 from server.auth import requires
 from server.payloads import Payload
-from server.views.common import at_window, service, window_answer
+from server.views.common import act_at_window, service
 
 blueprint = Blueprint("windows", __name__, url_prefix="/api/windows")
 
@@ -25,34 +25,30 @@ def list_windows():
 def log_in(number: int):
     Payload.from_request().done()
     principal = g.principal
-    stored = service().act(lambda hall, now: window_admin.log_in(
-        hall, number, principal.name, principal.display_name))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.log_in(
+        hall, number, principal.name, principal.display_name), check_clerk=False)
 
 
 @blueprint.post("/<int:number>/logout")
 @requires("clerk", "manager")
 def log_out(number: int):
     Payload.from_request().done()
-    stored = service().act(at_window(number, lambda hall, now: window_admin.log_out(hall, number)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.log_out(hall, number))
 
 
 @blueprint.post("/<int:number>/open")
 @requires("clerk", "manager")
 def open_window(number: int):
     Payload.from_request().done()
-    stored = service().act(at_window(number, lambda hall, now: window_admin.open_window(
-        hall, number)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.open_window(
+        hall, number))
 
 
 @blueprint.post("/<int:number>/close")
 @requires("clerk", "manager")
 def close_window(number: int):
     Payload.from_request().done()
-    stored = service().act(at_window(number, lambda hall, now: window_admin.close(hall, number)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.close(hall, number))
 
 
 @blueprint.post("/<int:number>/pause")
@@ -61,18 +57,16 @@ def pause(number: int):
     payload = Payload.from_request()
     reason = payload.text("reason")
     payload.done()
-    stored = service().act(at_window(number, lambda hall, now: window_admin.pause(
-        hall, number, reason)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.pause(
+        hall, number, reason))
 
 
 @blueprint.post("/<int:number>/resume")
 @requires("clerk", "manager")
 def resume_window(number: int):
     Payload.from_request().done()
-    stored = service().act(at_window(number, lambda hall, now: window_admin.resume_window(
-        hall, number)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.resume_window(
+        hall, number))
 
 
 @blueprint.post("/<int:number>/move")
@@ -81,13 +75,13 @@ def move(number: int):
     payload = Payload.from_request()
     pool = payload.text("pool")
     payload.done()
-    stored = service().act(lambda hall, now: window_admin.move_to_pool(hall, number, pool))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: window_admin.move_to_pool(hall, number, pool),
+                         check_clerk=False)
 
 
 def _clerk_action(number: int, action):
     Payload.from_request().done()
-    return window_answer(number, service().act(at_window(number, action)))
+    return act_at_window(number, action)
 
 
 @blueprint.post("/<int:number>/call-next")
@@ -120,9 +114,8 @@ def call_ticket(number: int):
     payload = Payload.from_request()
     ticket = payload.text("number")
     payload.done()
-    stored = service().act(at_window(number, lambda hall, now: calling.call_ticket(
-        hall, number, ticket, now)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: calling.call_ticket(
+        hall, number, ticket, now))
 
 
 @blueprint.post("/<int:number>/finish")
@@ -134,9 +127,8 @@ def finish(number: int):
         case = CaseRequest(missing_materials=tuple(payload.texts("missing_materials")),
                            supply_by=payload.day("supply_by"))
     payload.done()
-    stored = service().act(at_window(number, lambda hall, now: calling.finish_service(
-        hall, number, now, case)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: calling.finish_service(
+        hall, number, now, case))
 
 
 @blueprint.post("/<int:number>/transfer")
@@ -148,9 +140,8 @@ def transfer(number: int):
         to_window=payload.integer("to_window", required=False),
         subject=payload.text("subject", required=False))
     payload.done()
-    stored = service().act(at_window(number, lambda hall, now: calling.transfer(
-        hall, number, request, now)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: calling.transfer(
+        hall, number, request, now))
 
 
 @blueprint.post("/<int:number>/park")
@@ -159,9 +150,8 @@ def park(number: int):
     payload = Payload.from_request()
     note = payload.text("note", required=False)
     payload.done()
-    stored = service().act(at_window(number, lambda hall, now: calling.park(
-        hall, number, note, now)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: calling.park(
+        hall, number, note, now))
 
 
 @blueprint.post("/<int:number>/resume-ticket")
@@ -170,9 +160,8 @@ def resume_ticket(number: int):
     payload = Payload.from_request()
     ticket = payload.text("number")
     payload.done()
-    stored = service().act(at_window(number, lambda hall, now: calling.resume(
-        hall, number, ticket, now)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: calling.resume(
+        hall, number, ticket, now))
 
 
 @blueprint.post("/<int:number>/call-case")
@@ -182,6 +171,5 @@ def call_by_case(number: int):
     case_number = payload.text("case_number")
     payload.done()
     token = service().new_phone_token()
-    stored = service().act(at_window(number, lambda hall, now: call_case(
-        hall, number, case_number, token, now)))
-    return window_answer(number, stored)
+    return act_at_window(number, lambda hall, now: call_case(
+        hall, number, case_number, token, now))
