@@ -146,19 +146,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rate", type=float, default=200.0, help="paced actions a second")
     parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--only", help="run only these scenarios, e.g. 1,4 (for tuning)")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         serve(int(args.serve[0]), args.serve[1])
         return 0
+    scenarios = [(f"{args.subscribers} subscribers, {args.rate:.0f}/s offered", args.rate,
+                  args.subscribers),
+                 (f"no subscribers, {args.rate:.0f}/s offered", args.rate, 0),
+                 (f"{args.subscribers} subscribers, flat out", None, args.subscribers),
+                 ("no subscribers, flat out", None, 0)]
+    if args.only:
+        scenarios = [scenarios[int(i) - 1] for i in args.only.split(",")]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for name, rate, subscribers in (
-                (f"{args.subscribers} subscribers, {args.rate:.0f}/s offered", args.rate,
-                 args.subscribers),
-                (f"no subscribers, {args.rate:.0f}/s offered", args.rate, 0),
-                (f"{args.subscribers} subscribers, flat out", None, args.subscribers),
-                ("no subscribers, flat out", None, 0)):
+        for name, rate, subscribers in scenarios:
             process, url = start_server(os.path.join(folder, f"bench-{len(rows)}.db"))
             try:
                 prepare_hall(url)
@@ -170,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nYichuang hall server, {WINDOWS} windows calling, {KIOSKS} kiosks issuing, "
           f"{args.seconds:.0f} s a run, {os.cpu_count()} cores, 127.0.0.1\n")
     print(table(rows))
-    print()
-    print("\n".join(verdicts(rows[0][1], rows[3][1], args.rate)))
+    if not args.only:
+        print()
+        print("\n".join(verdicts(rows[0][1], rows[3][1], args.rate)))
     return 0
 
 

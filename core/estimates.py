@@ -105,14 +105,12 @@ class WaitEstimator:
         windows = [w for w in windows if can_serve(w, mine)]
         if not windows:
             return None
-        waiting = {n: at for n, at in last.call_at.items()
-                   if n in hall.tickets and hall.tickets[n].state is TicketState.WAITING}
+        waiting = {n: last.call_at[n] for n in hall.waiting_numbers() if n in last.call_at}
         peers = [at for n, at in waiting.items() if _same_group(hall.tickets[n], ticket)]
         if not peers and seconds_of_day(now) - last.at < self.min_interval_seconds:
-            rank = mine.priority.rank
+            rank, shares = mine.priority.rank, _SharedWindows(windows)
             peers = [at for n, at in waiting.items()
-                     if hall.tickets[n].priority.rank <= rank
-                     and any(can_serve(w, hall.waiting_view(n)) for w in windows)]
+                     if hall.tickets[n].priority.rank <= rank and shares(hall.waiting_view(n))]
         if not peers or None in peers:
             return None
         call_at = max(peers) + 60.0 * hall.service_times.expected(ticket.subject) / len(windows)
@@ -140,6 +138,23 @@ class WaitEstimator:
         self._last = _Forecast(clock, hall.service_day, _open_windows_key(hall), call_at, ahead)
         self.full_forecasts += 1
         return self._last
+
+
+class _SharedWindows:
+    """Whether one of these windows may serve a ticket, decided once per kind of ticket.
+
+    `can_serve` reads only a ticket's pool, category, priority and pinned window,
+    so tickets alike in those four share the answer.
+    """
+
+    def __init__(self, windows: list) -> None:
+        self.windows, self.known = windows, {}
+
+    def __call__(self, view) -> bool:
+        key = (view.pool, view.category, view.priority, view.pinned_window)
+        if key not in self.known:
+            self.known[key] = any(can_serve(w, view) for w in self.windows)
+        return self.known[key]
 
 
 def _same_group(one: Ticket, other: Ticket) -> bool:

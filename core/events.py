@@ -6,7 +6,7 @@ carry only what a display may show: never an ID card hash or a phone token.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Event:
         return type(self).__name__
 
     def payload(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 # Tickets ---------------------------------------------------------------------

@@ -74,6 +74,7 @@ class Hall:
         self.estimator = WaitEstimator()
         self.changes = Changes()
         self._waiting_views: dict[str, WaitingTicket] = {}
+        self._window_views: dict[tuple[int, str], WindowView] = {}
 
     # --- bookkeeping -----------------------------------------------------------
     def take_changes(self) -> Changes:
@@ -107,6 +108,9 @@ class Hall:
             pinned_window=ticket.pinned_window)
         values.update(overrides)
         return WaitingTicket(**values)
+
+    def waiting_numbers(self):
+        return self._waiting_views.keys()
 
     def waiting_view(self, number: str) -> WaitingTicket:
         return self._waiting_views[number]
@@ -162,9 +166,15 @@ class Hall:
         return list(self._waiting_views.values())
 
     def window_view(self, window: Window) -> WindowView:
-        return WindowView(number=window.number, pool=window.pool, skills=window.spec.skills,
-                          also_serves=window.spec.also_serves,
-                          dedicated_category=dedicated_category_of(window.spec))
+        """The window as a policy sees it; it changes only when the window changes pool."""
+        key = (window.number, window.pool)
+        view = self._window_views.get(key)
+        if view is None:
+            view = self._window_views[key] = WindowView(
+                number=window.number, pool=window.pool, skills=window.spec.skills,
+                also_serves=window.spec.also_serves,
+                dedicated_category=dedicated_category_of(window.spec))
+        return view
 
     def open_windows(self) -> list[Window]:
         return [w for w in self.windows.values() if w.status is WindowStatus.OPEN and w.clerk]

@@ -1,0 +1,97 @@
+"""The server and the simulator make identical choices for the same state."""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import datetime
+
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from core.allocation import POLICIES, get_policy
+from core.id_cards import check_digit
+from core.settings import Priority
+from core.settings_loader import load_settings
+from core.simulation.engine import Simulation
+from core.simulation.trace import TraceTicket
+from server.app import create_app
+from tests.conftest import DEMO_HALL, TOKENS, ZONE, FakeClock, clerk_token
+
+OPENING = 8 * 3600 + 30 * 60
+SETTINGS = load_settings(DEMO_HALL)
+SUBJECTS = sorted(m.code for m in SETTINGS.matters) + sorted(t.code for t in SETTINGS.themes)
+WINDOWS = [w.number for w in SETTINGS.windows]
+
+arrivals = st.lists(
+    st.tuples(st.integers(0, 1799), st.sampled_from(SUBJECTS), st.sampled_from(list(Priority))),
+    min_size=1, max_size=25, unique_by=lambda row: row[0])
+presses = st.lists(st.sampled_from(WINDOWS), min_size=1, max_size=12)
+
+
+def at(seconds: float) -> datetime:
+    whole = int(seconds)
+    return datetime(2026, 11, 23, whole // 3600, whole // 60 % 60, whole % 60, tzinfo=ZONE)
+
+
+def elderly_card(serial: int) -> str:
+    first17 = f"610503195001{serial % 28 + 1:02d}{serial:03d}"
+    return first17 + check_digit(first17)
+
+
+def issue_on_server(client, clock, second: int, subject: str, priority: Priority, serial: int):
+    clock.now = at(second)
+    kiosk = {"Authorization": f"Bearer {TOKENS['kiosk']}"}
+    if priority is Priority.APPOINTMENT:
+        slot = at(math.ceil(second / 900) * 900)
+        answer = client.post("/api/appointments/check-in", headers=kiosk,
+                             json={"subject": subject, "slot": slot.strftime("%H:%M")})
+    elif priority is Priority.GREEN:
+        answer = client.post("/api/tickets", json={"subject": subject, "priority": "green"},
+                             headers={"Authorization": f"Bearer {TOKENS['manager']}"})
+    elif priority is Priority.ELDERLY:
+        answer = client.post("/api/tickets", headers=kiosk,
+                             json={"subject": subject, "id_card": elderly_card(serial)})
+    else:
+        answer = client.post("/api/tickets", json={"subject": subject}, headers=kiosk)
+    assert answer.status_code == 201, answer.json
+    return answer.json["ticket"]["number"]
+
+
+@hypothesis_settings(max_examples=12, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow,
+                                            HealthCheck.function_scoped_fixture])
+@given(arrivals, presses, st.sampled_from(sorted(POLICIES)))
+def test_the_same_state_gives_the_same_choice(tmp_path_factory, rows, windows, policy):
+    hall = replace(SETTINGS, rules=replace(SETTINGS.rules, policy=policy), _index={})
+    clock = FakeClock(at(OPENING - 1800))
+    app = create_app(hall, database=str(tmp_path_factory.mktemp("same") / "hall.db"),
+                     clock=clock)
+    client = app.test_client()
+    trace, number_of = [], {}
+    for serial, (offset, subject, priority) in enumerate(sorted(rows)):
+        second = OPENING - 1800 + offset
+        number_of[f"T{serial:03d}"] = issue_on_server(client, clock, second, subject, priority,
+                                                      serial)
+        trace.append(TraceTicket(f"T{serial:03d}", second, subject, priority, 5.0))
+    clock.now = at(OPENING)
+    for window in WINDOWS:
+        token = {"Authorization": f"Bearer {clerk_token(window)}"}
+        client.post(f"/api/windows/{window}/login", headers=token)
+        client.post(f"/api/windows/{window}/open", headers=token)
+    simulation = Simulation(hall, trace, policy, eta="none")
+    for ticket in simulation.trace:
+        simulation._arrive(ticket)
+    simulation.now = OPENING
+    for window in windows:
+        view, waiting, now, context = simulation.decision_inputs(window)
+        expected = get_policy(policy).choose(view, waiting, now, context)
+        answer = client.post(f"/api/windows/{window}/call-next",
+                             headers={"Authorization": f"Bearer {clerk_token(window)}"})
+        called = answer.json["ticket"]["number"] if answer.json["ticket"] else None
+        if called is not None and answer.json["ticket"]["state"] != "called":
+            called = None
+        assert called == (number_of[expected.ticket_id] if expected else None), (window, policy)
+        if expected is not None:
+            del simulation.waiting[expected.ticket_id]
+    app.extensions["yichuang.service"].store.close()
