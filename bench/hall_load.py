@@ -48,7 +48,7 @@ def big_hall():
                     for n in range(1, KIOSKS + 1)]
     credentials += [Credential(role, role, hash_token(token))
                     for role, token in BENCH_TOKENS.items()]
-    return replace(demo, windows=windows, credentials=tuple(credentials), _index={})
+    return replace(demo, windows=windows, credentials=tuple(credentials))
 
 
 def subjects() -> list[str]:

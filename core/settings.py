@@ -161,7 +161,8 @@ class HallSettings:
     windows: tuple[WindowSpec, ...]
     devices: tuple[Device, ...] = ()
     credentials: tuple[Credential, ...] = ()
-    _index: dict = field(default_factory=dict, compare=False, repr=False)
+    # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update(

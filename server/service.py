@@ -27,7 +27,7 @@ class HallService:
         self.store = store
         zone = ZoneInfo(settings.timezone)
         self.clock = clock or (lambda: datetime.now(zone))
-        self.lock = threading.RLock()
+        self.lock = threading.Lock()
         self.hall = store.load_hall(settings, self.clock().date().isoformat())
         self.bus = EventBus(store.last_event_id)
         self.first_event_id_today = store.first_event_id_of_day(self.hall.service_day)

@@ -199,14 +199,20 @@ def _restore_window(hall: Hall, row: dict, day: str) -> None:
 
 
 _UPSERT_SQL: dict[tuple[str, tuple], str] = {}
+PRIMARY_KEYS = {"tickets": "id", "windows": "number", "cases": "number", "ratings": "id"}
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict) -> None:
+    """Insert the row, or update it in place (not delete-and-insert) if its key exists."""
     key = (table, tuple(row))
     sql = _UPSERT_SQL.get(key)
     if sql is None:
+        pk = PRIMARY_KEYS[table]
         columns = ", ".join(f"[{c}]" for c in row)
         marks = ", ".join("?" for _ in row)
-        sql = f"INSERT OR REPLACE INTO [{table}] ({columns}) VALUES ({marks})"
+        updates = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c != pk)
+        sql = f"INSERT INTO [{table}] ({columns}) VALUES ({marks})"
+        if pk in row:
+            sql += f" ON CONFLICT([{pk}]) DO UPDATE SET {updates}"
         _UPSERT_SQL[key] = sql
     conn.execute(sql, tuple(row.values()))

@@ -78,4 +78,4 @@ def with_window_serving(hall: HallSettings, number: int, pool: str | None = None
         if w.number == number:
             w = replace(w, pool=pool or w.pool, skills=dict(skills) if skills else w.skills)
         windows.append(w)
-    return replace(hall, windows=tuple(windows), _index={})
+    return replace(hall, windows=tuple(windows))

@@ -84,10 +84,10 @@ def synthetic_hall(size: str = "small", seed: int = 0) -> HallSettings:
         hall = _base_hall(SMALL_CATEGORIES)
         matters = tuple(replace(m, pool="acceptance_a") if m.pool == "acceptance_b" else m
                         for m in hall.matters)
-        hall = replace(hall, matters=matters, _index={})
+        hall = replace(hall, matters=matters)
     else:
         hall = _base_hall({c[0] for c in _CATEGORIES})
-    return replace(hall, windows=layout_windows(hall, SIZES[size], seed), _index={})
+    return replace(hall, windows=layout_windows(hall, SIZES[size], seed))
 
 
 def _pool_categories(hall: HallSettings) -> dict[str, list[str]]:
@@ -160,4 +160,4 @@ def full_pooling(hall: HallSettings) -> HallSettings:
     categories = {c.code: 1.0 for c in hall.categories}
     pools = tuple(p.code for p in hall.pools)
     windows = tuple(replace(w, skills=dict(categories), also_serves=pools) for w in hall.windows)
-    return replace(hall, windows=windows, _index={})
+    return replace(hall, windows=windows)

@@ -55,6 +55,8 @@ def test_sigkill_mid_burst_loses_and_duplicates_nothing(tmp_path):
         seen = []
         reader = threading.Thread(target=lambda: seen.extend(stream), daemon=True)
         reader.start()
+        while not seen:                                     # the snapshot is in
+            time.sleep(0.01)
         acknowledged: list[str] = []
         stop = threading.Event()
         workers = [threading.Thread(target=burst, args=(url, acknowledged, stop))

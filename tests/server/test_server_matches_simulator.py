@@ -63,7 +63,7 @@ def issue_on_server(client, clock, second: int, subject: str, priority: Priority
                                             HealthCheck.function_scoped_fixture])
 @given(arrivals, presses, st.sampled_from(sorted(POLICIES)))
 def test_the_same_state_gives_the_same_choice(tmp_path_factory, rows, windows, policy):
-    hall = replace(SETTINGS, rules=replace(SETTINGS.rules, policy=policy), _index={})
+    hall = replace(SETTINGS, rules=replace(SETTINGS.rules, policy=policy))
     clock = FakeClock(at(OPENING - 1800))
     app = create_app(hall, database=str(tmp_path_factory.mktemp("same") / "hall.db"),
                      clock=clock)

@@ -27,18 +27,33 @@ def collect(stream, count: int, timeout: float = 10.0) -> list:
     return got
 
 
+def reading(stream) -> tuple[list, threading.Thread]:
+    """Read a stream into a list in a thread; returns once its first event (the snapshot) is in."""
+    got: list = []
+    thread = threading.Thread(target=lambda: got.extend(stream), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert got and got[0].type == "snapshot"
+    return got, thread
+
+
+def wait_until(condition, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_snapshot_first_then_every_event_in_order(live_server):
     kiosk = HallClient(live_server.url, TOKENS["kiosk"])
     display = HallClient(live_server.url, TOKENS["display"])
     kiosk.issue_ticket("SS-0101")
     stream = display.events()
-    reader = []
-    thread = threading.Thread(target=lambda: reader.extend(collect(stream, 4)))
-    thread.start()
-    time.sleep(0.3)
+    reader, _ = reading(stream)
     for subject in ("SS-0102", "BDC-0401", "SB-0501"):
         kiosk.issue_ticket(subject)
-    thread.join(10)
+    wait_until(lambda: len(reader) >= 4)
     stream.close()
     assert [e.type for e in reader] == ["snapshot", "TicketIssued", "TicketIssued", "TicketIssued"]
     snapshot = reader[0]
@@ -118,12 +133,9 @@ def test_the_client_reconnects_and_catches_up_after_a_restart(settings, tmp_path
     port = int(server.url.rsplit(":", 1)[1])
     display = HallClient(server.url, TOKENS["display"])
     stream = display.events()
-    got = []
-    reader = threading.Thread(target=lambda: got.extend(collect(stream, 4, timeout=20)))
-    reader.start()
-    time.sleep(0.3)
+    got, _ = reading(stream)
     HallClient(server.url, TOKENS["kiosk"]).issue_ticket("SS-0101")
-    time.sleep(0.3)
+    wait_until(lambda: len(got) >= 2)
     server.__exit__(None, None, None)
     app.extensions["yichuang.service"].store.close()
     app = create_app(settings, database=database)
@@ -131,12 +143,13 @@ def test_the_client_reconnects_and_catches_up_after_a_restart(settings, tmp_path
         kiosk = HallClient(restarted.url, TOKENS["kiosk"])
         kiosk.issue_ticket("SS-0102")
         kiosk.issue_ticket("SS-0103")
-        reader.join(20)
+        wait_until(lambda: len(got) >= 4)
         stream.close()
     app.extensions["yichuang.service"].store.close()
     assert [e.type for e in got] == ["snapshot", "TicketIssued", "TicketIssued", "TicketIssued"]
     assert [e.data["number"] for e in got[1:]] == ["A001", "A002", "A003"]
-    assert stream.connections == 2
+    # It reconnected by itself (a reconnect may first reach the old server as it shuts down).
+    assert stream.connections >= 2
 
 
 def test_a_wrong_token_on_the_stream_is_refused(live_server):
