@@ -15,6 +15,7 @@ import argparse
 import multiprocessing
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,26 @@ def start_server(database: str) -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("the bench server did not start")
+
+
+def one_run(database: str, seconds: float, rate: float | None, subscribers: int) -> dict:
+    """One scenario on a fresh server with its own database."""
+    process, url = start_server(database)
+    try:
+        prepare_hall(url)
+        return scenario(url, seconds, rate, subscribers)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(15)
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Each figure's median over the runs (the machine is shared and noisy)."""
+    merged = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+    merged["p99_range"] = (min(r["p99_ms"] for r in runs), max(r["p99_ms"] for r in runs))
+    merged["complete"] = min(r["complete"] for r in runs)    # the worst run counts
+    merged["errors"] = sum(r["errors"] for r in runs)
+    return merged
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -113,15 +134,16 @@ def summarise(action_reports, stream_reports, elapsed, last_id, subscribers) -> 
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
-    head = (f"{'scenario':<44}{'actions/s':>10}{'p50 ms':>9}{'p99 ms':>9}"
+    head = (f"{'scenario':<44}{'actions/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'p99 range':>14}"
             f"{'event p50':>11}{'event p99':>11}{'complete':>10}{'errors':>8}")
     lines = [head, "-" * len(head)]
     for name, r in rows:
         events = (f"{r['delivery_p50_ms']:>11.1f}{r['delivery_p99_ms']:>11.1f}"
                   f"{r['complete']:>6}/{r['subscribers']:<3}" if r["subscribers"]
                   else f"{'-':>11}{'-':>11}{'-':>10}")
+        low, high = r.get("p99_range", (r["p99_ms"], r["p99_ms"]))
         lines.append(f"{name:<44}{r['throughput']:>10.0f}{r['p50_ms']:>9.1f}{r['p99_ms']:>9.1f}"
-                     f"{events}{r['errors']:>8}")
+                     f"{f'{low:.0f}-{high:.0f}':>14}{events}{r['errors']:>8}")
     return "\n".join(lines)
 
 
@@ -129,7 +151,7 @@ def verdicts(paced: dict, flat_out: dict, rate: float) -> list[str]:
     checks = [
         (f"paced load with subscribers reaches {rate:.0f} actions/s",
          paced["throughput"] >= 0.95 * rate, f"{paced['throughput']:.0f}/s"),
-        ("action p99 under 50 ms with subscribers", paced["p99_ms"] < 50,
+        ("action p99 under 50 ms with subscribers (median run)", paced["p99_ms"] < 50,
          f"{paced['p99_ms']:.1f} ms"),
         ("every subscriber got every event", paced["complete"] == paced["subscribers"],
          f"{paced['complete']}/{paced['subscribers']}"),
@@ -146,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rate", type=float, default=200.0, help="paced actions a second")
     parser.add_argument("--subscribers", type=int, default=100)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each scenario; the table shows their medians")
     parser.add_argument("--only", help="run only these scenarios, e.g. 1,4 (for tuning)")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -162,16 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, rate, subscribers in scenarios:
-            process, url = start_server(os.path.join(folder, f"bench-{len(rows)}.db"))
-            try:
-                prepare_hall(url)
-                rows.append((name, scenario(url, args.seconds, rate, subscribers)))
-            finally:
-                process.send_signal(signal.SIGTERM)
-                process.wait(15)
-            print(table(rows[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+            runs = []
+            for run in range(args.repeat):
+                database = os.path.join(folder, f"bench-{len(rows)}-{run}.db")
+                runs.append(one_run(database, args.seconds, rate, subscribers))
+                print(table([(name, runs[-1])]).splitlines()[-1], file=sys.stderr, flush=True)
+            rows.append((name, median_of(runs)))
     print(f"\nYichuang hall server, {WINDOWS} windows calling, {KIOSKS} kiosks issuing, "
-          f"{args.seconds:.0f} s a run, {os.cpu_count()} cores, 127.0.0.1\n")
+          f"{args.seconds:.0f} s a run, medians of {args.repeat} runs, {os.cpu_count()} cores, "
+          f"127.0.0.1\n")
     print(table(rows))
     if not args.only:
         print()
