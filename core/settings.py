@@ -191,6 +191,12 @@ class HallSettings:
     def has(self, kind: str, key) -> bool:
         return key in self._index[kind]
 
+    def materials(self, subject: str) -> tuple[str, ...]:
+        """一次性告知: every material a matter or a 一件事 theme needs, told up front."""
+        if self.has("theme", subject):
+            return self.theme_materials(subject)
+        return self.matter(subject).materials
+
     def theme_materials(self, theme_code: str) -> tuple[str, ...]:
         """One merged, de-duplicated checklist for a 一件事 theme, in first-seen order."""
         seen: dict[str, None] = {}

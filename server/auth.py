@@ -41,8 +41,6 @@ class Credentials:
         # its SHA-256 is out of reach, so no constant-time comparison is needed.
         return self._by_hash.get(hash_token(token)) if token else None
 
-    def by_name(self, name: str) -> Principal | None:
-        return next((p for p in self._by_hash.values() if p.name == name), None)
 
 
 def _presented_token() -> str:

@@ -74,6 +74,7 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         self.migrate()
         self.last_event_id = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        self.secret = self._secret()
         self._checkpointer = None
         if self.path != ":memory:":
             # A checkpoint inside a commit stalls the hall's one writer for ~10 ms: do it
@@ -93,7 +94,7 @@ class Store:
                 self.conn.execute("ROLLBACK")
                 raise
 
-    def secret(self) -> bytes:
+    def _secret(self) -> bytes:
         """This installation's random key (HMAC of ID card numbers), made once."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
         if row is None:
@@ -189,9 +190,6 @@ class Store:
             (since,))
         hall.service_times.observe_many((subject, seconds / 60) for subject, seconds in rows)
 
-    def ticket_by_phone_token(self, token: str) -> dict | None:
-        rows = list(self.db.query("SELECT * FROM tickets WHERE phone_token = ?", [token]))
-        return rows[0] if rows else None
 
 
 class Checkpointer:

@@ -27,13 +27,6 @@ def _subject_name(ticket) -> str:
     return thing.name
 
 
-def _materials(ticket) -> list[str]:
-    hall = settings()
-    if ticket.is_theme:
-        return list(hall.theme_materials(ticket.subject))
-    return list(hall.matter(ticket.subject).materials)
-
-
 @blueprint.get("/api/public/tickets/<token>")
 @public
 def ticket_status(token: str):
@@ -42,7 +35,7 @@ def ticket_status(token: str):
         ahead, minutes = estimate_waits(hall, now).get(ticket.number, (0, None))
         window = hall.windows.get(ticket.window) if ticket.window else None
         return {"ticket": ticket.public(), "subject_name": _subject_name(ticket),
-                "materials": _materials(ticket),
+                "materials": list(settings().materials(ticket.subject)),
                 "people_ahead": ahead, "eta_minutes": minutes,
                 "window_name": window.name if window else None,
                 "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds")}

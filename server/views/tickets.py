@@ -26,7 +26,7 @@ def _id_card(payload: Payload) -> tuple[str, int | None]:
     if not number:
         return "", None
     born = birth_date(number)
-    secret = service().store.secret()
+    secret = service().store.secret
     digest = hmac.new(secret, number.encode(), hashlib.sha256).hexdigest()
     return digest, age_on(born, service().clock().date())
 
@@ -48,15 +48,9 @@ def issue_and_answer(action, token: str):
     base = settings().server.public_url.rstrip("/")
     return jsonify({"ticket": ticket, "people_ahead": issued["people_ahead"],
                     "eta_minutes": issued["eta_minutes"], "phone_token": token,
-                    "phone_url": f"{base}/t/{token}", "materials": _materials(ticket),
+                    "phone_url": f"{base}/t/{token}",
+                    "materials": list(settings().materials(ticket["subject"])),
                     "events": events}), 201
-
-
-def _materials(ticket: dict) -> list[str]:
-    hall = settings()
-    if ticket["is_theme"]:
-        return list(hall.theme_materials(ticket["subject"]))
-    return list(hall.matter(ticket["subject"]).materials)
 
 
 @blueprint.post("/tickets")
