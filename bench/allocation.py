@@ -3,7 +3,7 @@
     bench/allocation [--seeds 20] [--quick] [--processes 2]
 
 Halls: the built-in small (6 windows) and large (60 windows) halls of
-`core.simulation.halls`; scenarios: loads 0.7, 0.8, 0.9 and a surge day (0.8
+`simulator.halls`; scenarios: loads 0.7, 0.8, 0.9 and a surge day (0.8
 plus a spike). Rows: each policy, `full-pool` (balanced with every window
 serving everything) and, for the small hall, `lower-bnd` (the LP bound of
 bench/lower_bound.py). The service-time model starts each day trained on a
@@ -20,13 +20,13 @@ from multiprocessing import Pool
 
 from core.allocation import POLICIES, choose, window_view_of
 from core.allocation.interface import HallContext, WaitingTicket
-from core.service_times import ServiceTimeModel
-from core.simulation.engine import matter_place, simulate
-from core.simulation.halls import full_pooling, synthetic_hall
-from core.simulation.metrics import summarize
-from core.simulation.trace import generate_trace
+from core.forecast.service_times import ServiceTimeModel
+from simulator.engine import matter_place, simulate
+from simulator.generator import generate_trace
+from simulator.halls import full_pooling, synthetic_hall
+from simulator.metrics import summarize
 
-POLICY_ROWS = ("dedicated", "fcfs", "aging", "gcmu", "balanced")
+POLICY_ROWS = tuple(POLICIES)      # every registered policy gets a row
 SCENARIOS = (("0.7", 0.7, False), ("0.8", 0.8, False), ("0.9", 0.9, False), ("surge", 0.8, True))
 ETA_EVERY = {"small": 1, "large": 3}
 _HALLS: dict = {}
@@ -70,7 +70,7 @@ def decision_ms(policy: str, waiting_count: int = 500, repeats: int = 30) -> flo
         category, pool = matter_place(hall, t.matter)
         waiting.append(WaitingTicket(t.ticket_id, t.matter, category, pool, t.priority,
                                      t.arrival, t.appointment_slot))
-    views = tuple(window_view_of(w) for w in hall.windows)
+    views = tuple(window_view_of(w, hall) for w in hall.windows)
     model = ServiceTimeModel.from_settings(hall)
     context = HallContext(views, model.expected, 600.0, {})
     times = []

@@ -17,8 +17,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from core.settings import Credential, WindowSpec
-from core.settings_loader import hash_token, load_settings
+from core.settings.loader import load_settings
+from core.settings.schema import Credential, WindowSpec
+from server.auth import hash_token
 from server.client import ApiError, HallClient
 
 DEMO_HALL = Path(__file__).resolve().parent.parent / "config" / "demo-hall.toml"
@@ -78,9 +79,9 @@ def _window_cycle(client: HallClient, window: int):
         answer = client.call_next(window)
         yield
         if answer.ticket is not None:
-            client.start(window)
+            client.start_service(window)
             yield
-            client.finish(window)
+            client.finish_service(window)
             yield
 
 

@@ -24,14 +24,14 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
+from core.forecast.availability import lunch_of
+
 
 def _open_windows(hall, start: float, slots: int, slot: float) -> np.ndarray:
     counts = np.zeros(slots)
     opening, closing = hall.hours.open * 60.0, hall.hours.close * 60.0
     for w in hall.windows:
-        lunch = w.lunch_break
-        if lunch is None and not hall.hours.lunchtime_service:
-            lunch = (hall.hours.lunch_start, hall.hours.lunch_end)
+        lunch = lunch_of(hall.hours, w)
         for k in range(slots):
             t0 = start + k * slot
             t1 = t0 + slot

@@ -30,6 +30,7 @@ from bench.hall_load import (
     run_actors,
     run_subscribers,
 )
+from core.figures import percentile as core_percentile
 from server.client import HallClient, ServerUnavailable
 from server.wsgi import free_port
 
@@ -81,10 +82,8 @@ def median_of(runs: list[dict]) -> dict:
 
 
 def percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    """The `share` quantile (0-1) by the hall's one percentile rule; NaN for none."""
+    return core_percentile(values, 100 * share) if values else float("nan")
 
 
 def scenario(url: str, seconds: float, rate: float | None, subscribers: int) -> dict:

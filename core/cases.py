@@ -1,7 +1,7 @@
 """Cases (办件): accepted at the front desk, approved in the back office, picked up."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from enum import Enum
 
@@ -10,6 +10,28 @@ class CaseStatus(str, Enum):
     IN_REVIEW = "in_review"     # with the back office
     READY = "ready"             # approved: the result waits at the 出件 window
     PICKED_UP = "picked_up"
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    """A case as clients see it (JSON on the wire; `server.client` reads it back)."""
+
+    number: str
+    subject: str
+    status: str
+    window: int
+    opened_at: str
+    due_date: str
+    missing_materials: tuple[str, ...]
+    supply_by: str | None
+    approved_at: str | None
+    picked_up_at: str | None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CaseInfo:
+        values = {f.name: data[f.name] for f in fields(cls)}
+        values["missing_materials"] = tuple(values["missing_materials"])
+        return cls(**values)
 
 
 @dataclass
@@ -32,13 +54,15 @@ class Case:
             return False
         return today > self.supply_by
 
+    def info(self) -> CaseInfo:
+        return CaseInfo(
+            number=self.number, subject=self.subject, status=self.status.value,
+            window=self.window, opened_at=self.opened_at.isoformat(),
+            due_date=self.due_date.isoformat(),
+            missing_materials=tuple(self.missing_materials),
+            supply_by=self.supply_by.isoformat() if self.supply_by else None,
+            approved_at=self.approved_at.isoformat() if self.approved_at else None,
+            picked_up_at=self.picked_up_at.isoformat() if self.picked_up_at else None)
+
     def public(self) -> dict:
-        return {
-            "number": self.number, "subject": self.subject, "status": self.status.value,
-            "window": self.window, "opened_at": self.opened_at.isoformat(),
-            "due_date": self.due_date.isoformat(),
-            "missing_materials": list(self.missing_materials),
-            "supply_by": self.supply_by.isoformat() if self.supply_by else None,
-            "approved_at": self.approved_at.isoformat() if self.approved_at else None,
-            "picked_up_at": self.picked_up_at.isoformat() if self.picked_up_at else None,
-        }
+        return asdict(self.info())

@@ -1,50 +1,47 @@
 """The hall's live state for one service day, and the queries on it.
 
-The actions that change it live in `core.queueing`, `core.calling`,
-`core.window_admin` and `core.casework`; each returns the events it caused and
-leaves the entities it touched in `Hall.changes` for the server to persist in
-the same transaction.
+The actions that change it live in `core.actions`; each returns the events it
+caused and leaves the entities it touched in `Hall.changes` for the server to
+persist in the same transaction.
+
+The wait estimator is handed in (`core.forecast.live.WaitEstimator` in the
+server): the hall asks it for estimates but does not import it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
-from core.allocation.eligibility import dedicated_category_of
+from core.allocation import window_view_of
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
 from core.cases import Case
 from core.clock import seconds_of_day
-from core.estimates import WaitEstimator
-from core.service_times import ServiceTimeModel
-from core.settings import HallSettings, PoolKind
+from core.errors import Conflict, NotFound
+from core.forecast.service_times import ServiceTimeModel
+from core.settings.schema import HallSettings, PoolKind
 from core.tickets import Ticket, TicketState
 from core.windows import Window, WindowStatus
 
-
-class HallError(Exception):
-    """A request the hall refuses; `kind` says why, the message says what to do."""
-
-    kind = "invalid"
-
-    def __init__(self, message: str, **details) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
+Estimate = tuple[int, float | None]     # (people ahead, minutes to wait or None)
 
 
-class Invalid(HallError):
-    kind = "invalid"          # the request itself is wrong
+class Estimator(Protocol):
+    """What the hall needs of a wait estimator (see core.forecast.live)."""
+
+    def all(self, hall: Hall, now: datetime) -> dict[str, Estimate]: ...
+
+    def for_new_ticket(self, hall: Hall, ticket: Ticket, now: datetime) -> Estimate: ...
 
 
-class NotFound(HallError):
-    kind = "not_found"
+class NoEstimates:
+    """An estimator that knows nothing: for a hall loaded only to be read or compared."""
 
+    def all(self, hall: Hall, now: datetime) -> dict[str, Estimate]:
+        return {}
 
-class Conflict(HallError):
-    kind = "conflict"         # right request, wrong moment (state)
-
-
-class Forbidden(HallError):
-    kind = "forbidden"
+    def for_new_ticket(self, hall: Hall, ticket: Ticket, now: datetime) -> Estimate:
+        return 0, None
 
 
 @dataclass
@@ -61,7 +58,8 @@ class Changes:
 
 
 class Hall:
-    def __init__(self, settings: HallSettings, service_day: str) -> None:
+    def __init__(self, settings: HallSettings, service_day: str,
+                 estimator: Estimator | None = None) -> None:
         self.settings = settings
         self.service_day = service_day
         self.tickets: dict[str, Ticket] = {}          # today's, by number
@@ -71,7 +69,7 @@ class Hall:
         self.counters: dict[str, int] = {}            # prefix -> last number issued today
         self.case_counter = 0                         # cases opened today
         self.service_times = ServiceTimeModel.from_settings(settings)
-        self.estimator = WaitEstimator()
+        self.estimator: Estimator = estimator or NoEstimates()
         self.changes = Changes()
         self._waiting_views: dict[str, WaitingTicket] = {}
         self._window_views: dict[tuple[int, str], WindowView] = {}
@@ -82,6 +80,7 @@ class Hall:
         return changes
 
     def touch(self, entity: Ticket | Window | Case) -> None:
+        """Mark an entity changed by the running action, to be written with it."""
         if isinstance(entity, Ticket):
             self.changes.tickets[entity.number] = entity
             self._refresh_view(entity)
@@ -89,6 +88,10 @@ class Hall:
             self.changes.windows[entity.number] = entity
         else:
             self.changes.cases[entity.number] = entity
+
+    def record_rating(self, rating: dict) -> None:
+        """A 好差评 rating to be written with the running action."""
+        self.changes.ratings.append(rating)
 
     def _refresh_view(self, ticket: Ticket) -> None:
         if ticket.state is TicketState.WAITING:
@@ -158,8 +161,12 @@ class Hall:
             raise NotFound(f"no open case {number}", case_number=number)
         return case
 
-    def pool_of_kind(self, kind: PoolKind) -> str | None:
-        return next((p.code for p in self.settings.pools if p.kind is kind), None)
+    def window_of_clerk(self, clerk: str) -> Window | None:
+        """The window this clerk is logged in at, if any (a clerk sits at one at most)."""
+        return next((w for w in self.windows.values() if w.clerk == clerk), None)
+
+    def pool_kind(self, pool: str) -> PoolKind:
+        return self.settings.pool(pool).kind
 
     # --- views for the allocation policy and the estimator -------------------------
     def waiting_views(self) -> list[WaitingTicket]:
@@ -170,10 +177,8 @@ class Hall:
         key = (window.number, window.pool)
         view = self._window_views.get(key)
         if view is None:
-            view = self._window_views[key] = WindowView(
-                number=window.number, pool=window.pool, skills=window.spec.skills,
-                also_serves=window.spec.also_serves,
-                dedicated_category=dedicated_category_of(window.spec))
+            view = self._window_views[key] = window_view_of(window.spec, self.settings,
+                                                            pool=window.pool)
         return view
 
     def open_windows(self) -> list[Window]:
@@ -183,7 +188,7 @@ class Hall:
         return HallContext(
             open_windows=[self.window_view(w) for w in self.open_windows()],
             service_minutes=self.service_times.expected,
-            appointment_early_seconds=self.settings.rules.appointment_early_minutes * 60.0)
+            call_early_seconds=self.settings.rules.appointment_call_early_minutes * 60.0)
 
     # --- the public picture ------------------------------------------------------
     def snapshot(self) -> dict:

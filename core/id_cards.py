@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.hall import Invalid
+from core.errors import Invalid
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"

@@ -1,11 +1,11 @@
 """Tickets: a citizen's place in line, and everything that happened to it."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from enum import Enum
 
-from core.settings import Priority
+from core.settings.schema import Priority
 
 
 class TicketState(str, Enum):
@@ -44,6 +44,31 @@ class HistoryEntry:
     @classmethod
     def from_dict(cls, d: dict) -> HistoryEntry:
         return cls(d["action"], datetime.fromisoformat(d["at"]), d.get("window"), d.get("note", ""))
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    """A ticket as a display, a caller or the phone page may see it: no ID card, no
+    token. The server sends it as JSON; `server.client` reads it back."""
+
+    number: str
+    service_day: str
+    subject: str
+    is_theme: bool
+    category: str
+    pool: str
+    priority: str
+    origin: str
+    state: str
+    window: int | None
+    pinned_window: int | None
+    recalls: int
+    issued_at: str
+    case_number: str
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TicketInfo:
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
 
 
 @dataclass
@@ -88,13 +113,14 @@ class Ticket:
         called = self.first("called")
         return None if called is None else (called - self.issued_at).total_seconds()
 
+    def info(self) -> TicketInfo:
+        return TicketInfo(
+            number=self.number, service_day=self.service_day, subject=self.subject,
+            is_theme=self.is_theme, category=self.category, pool=self.pool,
+            priority=self.priority.value, origin=self.origin.value, state=self.state.value,
+            window=self.window, pinned_window=self.pinned_window, recalls=self.recalls,
+            issued_at=self.issued_at.isoformat(), case_number=self.case_number)
+
     def public(self) -> dict:
-        """What a display, a caller or the phone page may see: no ID card, no token."""
-        return {
-            "number": self.number, "service_day": self.service_day, "subject": self.subject,
-            "is_theme": self.is_theme, "category": self.category, "pool": self.pool,
-            "priority": self.priority.value, "origin": self.origin.value,
-            "state": self.state.value, "window": self.window, "pinned_window": self.pinned_window,
-            "recalls": self.recalls, "issued_at": self.issued_at.isoformat(),
-            "case_number": self.case_number,
-        }
+        """What a display, a caller or the phone page may see, as JSON: `TicketInfo`."""
+        return asdict(self.info())

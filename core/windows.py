@@ -1,16 +1,40 @@
 """A window's live state: open or not, who sits there, whom it serves now."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
-from core.settings import WindowSpec
+from core.settings.schema import WindowSpec
 
 
 class WindowStatus(str, Enum):
     CLOSED = "closed"
     OPEN = "open"
     PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    """A window as clients see it (JSON on the wire; `server.client` reads it back)."""
+
+    number: int
+    name: str
+    pool: str
+    status: str
+    pause_reason: str
+    clerk: str
+    current: str
+    parked: tuple[str, ...]
+    skills: dict
+    also_serves: tuple[str, ...]
+    served_today: int
+
+    @classmethod
+    def from_dict(cls, data: dict) -> WindowInfo:
+        values = {f.name: data[f.name] for f in fields(cls)}
+        values["parked"], values["also_serves"] = (tuple(values["parked"]),
+                                                   tuple(values["also_serves"]))
+        return cls(**values)
 
 
 @dataclass
@@ -32,11 +56,12 @@ class Window:
     def name(self) -> str:
         return self.spec.name
 
+    def info(self) -> WindowInfo:
+        return WindowInfo(
+            number=self.number, name=self.name, pool=self.pool, status=self.status.value,
+            pause_reason=self.pause_reason, clerk=self.clerk, current=self.current,
+            parked=tuple(self.parked), skills=dict(self.spec.skills),
+            also_serves=tuple(self.spec.also_serves), served_today=self.served_today)
+
     def public(self) -> dict:
-        return {
-            "number": self.number, "name": self.name, "pool": self.pool,
-            "status": self.status.value, "pause_reason": self.pause_reason,
-            "clerk": self.clerk, "current": self.current, "parked": list(self.parked),
-            "skills": dict(self.spec.skills), "also_serves": list(self.spec.also_serves),
-            "served_today": self.served_today,
-        }
+        return asdict(self.info())

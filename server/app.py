@@ -8,12 +8,11 @@ from typing import Callable
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from core.hall import HallError
-from core.settings import HallSettings
+from core.errors import HallError
+from core.settings.schema import HallSettings
 from server.auth import Credentials, Unauthorized, WrongRole
 from server.payloads import BadJson
 from server.service import HallService
-from server.storage import Store
 
 STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
 
@@ -23,9 +22,7 @@ def create_app(settings: HallSettings, *, database: str | None = None,
     app = Flask(__name__)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    store = Store(database or settings.server.database, settings.server.synchronous)
-    service = HallService(settings, store, clock)
-    app.extensions["yichuang.settings"] = settings
+    service = HallService(settings, database or settings.server.database, clock)
     app.extensions["yichuang.service"] = service
     app.extensions["yichuang.credentials"] = Credentials(settings.credentials)
     _register_blueprints(app)

@@ -6,14 +6,32 @@ are logged in at.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
 
-from core.settings_loader import hash_token
+from core.settings.schema import ROLES
 
-ROLES = ("kiosk", "clerk", "manager", "display")
+
+def hash_token(token: str) -> str:
+    """The stored form of a device's or person's token: "sha256:<64 hex>".
+
+    Tokens are long random strings, so an unsalted SHA-256 cannot be brute-forced
+    the way a short password could (people's passwords need a slow hash).
+    """
+    if not token:
+        raise ValueError("a token must not be empty")
+    return "sha256:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_matches(token: str, token_hash: str) -> bool:
+    """Whether `token` is the one `token_hash` was made from (constant time)."""
+    if not token or not isinstance(token_hash, str):
+        return False
+    return hmac.compare_digest(hash_token(token).encode(), token_hash.encode("utf-8"))
 
 
 @dataclass(frozen=True)

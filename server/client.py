@@ -1,10 +1,15 @@
 """The typed Python client for the hall server: REST commands and the event stream.
 
 Kiosk, caller and display use this and nothing else of `server`. It needs only
-the standard library. Commands are never retried blindly: a POST that may have
-reached the server raises `ServerUnavailable`, so a ticket is never issued
-twice behind the user's back. The event stream reconnects by itself and
-resumes from the last event id it saw.
+the standard library and `core`. Answers are typed: tickets, windows and cases
+come back as `core` records (`TicketInfo`, `WindowInfo`, `CaseInfo`), events as
+`core.events.LoggedEvent` holding a typed `core.events` event. Method names are
+the names of the core actions they run (`close_window`, `resume_ticket`, ...).
+
+Commands are never retried blindly: a POST that may have reached the server
+raises `ServerUnavailable`, so a ticket is never issued twice behind the user's
+back. The event stream reconnects by itself and resumes from the last event id
+it saw.
 """
 from __future__ import annotations
 
@@ -12,9 +17,14 @@ import http.client
 import json
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
+
+from core.cases import CaseInfo
+from core.events import LoggedEvent, Snapshot, event_from_dict
+from core.tickets import HistoryEntry, TicketInfo
+from core.windows import WindowInfo
 
 
 class ApiError(Exception):
@@ -31,32 +41,63 @@ class ServerUnavailable(ApiError):
         super().__init__(0, "unavailable", message)
 
 
+def _logged(events: list[dict]) -> tuple[LoggedEvent, ...]:
+    return tuple(LoggedEvent(e["id"], e["data"].get("at", ""),
+                             event_from_dict(e["type"], e["data"])) for e in events)
+
+
 @dataclass(frozen=True)
 class IssuedTicket:
-    ticket: dict
+    ticket: TicketInfo
     people_ahead: int
     eta_minutes: float | None
     phone_url: str
     phone_token: str
-    materials: list[str]
+    materials: tuple[str, ...]
+    events: tuple[LoggedEvent, ...]
 
     @property
     def number(self) -> str:
-        return self.ticket["number"]
+        return self.ticket.number
 
 
 @dataclass(frozen=True)
 class WindowAnswer:
-    window: dict
-    ticket: dict | None
-    events: list[dict] = field(default_factory=list)
+    """A window action's answer: the window and its current ticket just after it."""
+
+    window: WindowInfo
+    ticket: TicketInfo | None
+    events: tuple[LoggedEvent, ...]
 
 
 @dataclass(frozen=True)
-class StreamEvent:
-    id: int
-    type: str          # "snapshot" or an event type such as "TicketCalled"
-    data: dict
+class TicketStatus:
+    ticket: TicketInfo
+    people_ahead: int
+    eta_minutes: float | None
+    history: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class PhoneTicket:
+    """What the citizen's phone page shows (reached by the ticket's phone token)."""
+
+    ticket: TicketInfo
+    subject_name: str
+    materials: tuple[str, ...]
+    people_ahead: int
+    eta_minutes: float | None
+    window_name: str | None
+    hall: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str
+    display_name: str
+    window: int | None
 
 
 _RETRIABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
@@ -132,20 +173,24 @@ class HallClient:
     def health(self) -> dict:
         return self.request("GET", "/api/health")
 
-    def whoami(self) -> dict:
-        return self.request("GET", "/api/whoami")
+    def whoami(self) -> Identity:
+        body = self.request("GET", "/api/whoami")
+        return Identity(body["name"], body["role"], body["display_name"], body["window"])
 
     def hall(self) -> dict:
+        """The hall's matters, themes, pools and windows, as `GET /api/hall` describes."""
         return self.request("GET", "/api/hall")
 
     def stats(self) -> dict:
+        """Today's figures (`GET /api/stats`)."""
         return self.request("GET", "/api/stats")
 
     # --- tickets ------------------------------------------------------------------
     @staticmethod
     def _issued(body: dict) -> IssuedTicket:
-        return IssuedTicket(body["ticket"], body["people_ahead"], body["eta_minutes"],
-                            body["phone_url"], body["phone_token"], body["materials"])
+        return IssuedTicket(TicketInfo.from_dict(body["ticket"]), body["people_ahead"],
+                            body["eta_minutes"], body["phone_url"], body["phone_token"],
+                            tuple(body["materials"]), _logged(body["events"]))
 
     def issue_ticket(self, subject: str, priority: str | None = None,
                      id_card: str | None = None) -> IssuedTicket:
@@ -166,27 +211,37 @@ class HallClient:
         return self._issued(self.request(
             "POST", f"/api/cases/{quote(case_number)}/pickup-ticket", {}))
 
-    def ticket(self, number: str) -> dict:
-        return self.request("GET", f"/api/tickets/{quote(number)}")
+    def ticket(self, number: str) -> TicketStatus:
+        body = self.request("GET", f"/api/tickets/{quote(number)}")
+        return TicketStatus(TicketInfo.from_dict(body["ticket"]), body["people_ahead"],
+                            body["eta_minutes"],
+                            tuple(HistoryEntry.from_dict(h) for h in body["history"]))
 
-    def tickets(self, state: str = "") -> list[dict]:
+    def tickets(self, state: str = "") -> list[TicketInfo]:
         path = "/api/tickets" + (f"?state={quote(state)}" if state else "")
-        return self.request("GET", path)["tickets"]
+        return [TicketInfo.from_dict(t) for t in self.request("GET", path)["tickets"]]
 
-    def cancel_ticket(self, number: str, reason: str = "") -> list[dict]:
+    def cancel_ticket(self, number: str, reason: str = "") -> tuple[LoggedEvent, ...]:
         body = {"reason": reason} if reason else {}
-        return self.request("POST", f"/api/tickets/{quote(number)}/cancel", body)["events"]
+        return _logged(self.request("POST", f"/api/tickets/{quote(number)}/cancel",
+                                    body)["events"])
 
-    def public_ticket(self, phone_token: str) -> dict:
-        return self.request("GET", f"/api/public/tickets/{quote(phone_token)}")
+    def public_ticket(self, phone_token: str) -> PhoneTicket:
+        body = self.request("GET", f"/api/public/tickets/{quote(phone_token)}")
+        return PhoneTicket(TicketInfo.from_dict(body["ticket"]), body["subject_name"],
+                           tuple(body["materials"]), body["people_ahead"], body["eta_minutes"],
+                           body["window_name"], body["hall"], body["as_of"])
 
     # --- windows ------------------------------------------------------------------
-    def windows(self) -> list[dict]:
-        return self.request("GET", "/api/windows")["windows"]
+    def windows(self) -> list[WindowInfo]:
+        return [WindowInfo.from_dict(w) for w in self.request("GET", "/api/windows")["windows"]]
 
     def _window(self, number: int, action: str, body: dict | None = None) -> WindowAnswer:
         answer = self.request("POST", f"/api/windows/{number}/{action}", body or {})
-        return WindowAnswer(answer["window"], answer["ticket"], answer["events"])
+        ticket = answer["ticket"]
+        return WindowAnswer(WindowInfo.from_dict(answer["window"]),
+                            TicketInfo.from_dict(ticket) if ticket else None,
+                            _logged(answer["events"]))
 
     def log_in(self, window: int) -> WindowAnswer:
         return self._window(window, "login")
@@ -218,11 +273,12 @@ class HallClient:
     def recall(self, window: int) -> WindowAnswer:
         return self._window(window, "recall")
 
-    def start(self, window: int) -> WindowAnswer:
+    def start_service(self, window: int) -> WindowAnswer:
         return self._window(window, "start")
 
-    def finish(self, window: int, open_case: bool = False, missing_materials: list[str] = (),
-               supply_by: str | None = None) -> WindowAnswer:
+    def finish_service(self, window: int, open_case: bool = False,
+                       missing_materials: list[str] = (),
+                       supply_by: str | None = None) -> WindowAnswer:
         body: dict = {}
         if open_case:
             body = {"open_case": True, "missing_materials": list(missing_materials)}
@@ -230,7 +286,7 @@ class HallClient:
                 body["supply_by"] = supply_by
         return self._window(window, "finish", body)
 
-    def no_show(self, window: int) -> WindowAnswer:
+    def mark_no_show(self, window: int) -> WindowAnswer:
         return self._window(window, "no-show")
 
     def transfer(self, window: int, note: str, to_pool: str | None = None,
@@ -248,26 +304,29 @@ class HallClient:
         return self._window(window, "call-case", {"case_number": case_number})
 
     # --- cases and ratings -----------------------------------------------------------
-    def cases(self, status: str = "", overdue: bool = False) -> list[dict]:
+    def cases(self, status: str = "", overdue: bool = False) -> list[CaseInfo]:
         query = "&".join(filter(None, [f"status={quote(status)}" if status else "",
                                        "overdue=1" if overdue else ""]))
-        return self.request("GET", "/api/cases" + (f"?{query}" if query else ""))["cases"]
+        found = self.request("GET", "/api/cases" + (f"?{query}" if query else ""))["cases"]
+        return [CaseInfo.from_dict(c) for c in found]
 
-    def case(self, number: str) -> dict:
-        return self.request("GET", f"/api/cases/{quote(number)}")["case"]
+    def case(self, number: str) -> CaseInfo:
+        return CaseInfo.from_dict(self.request("GET", f"/api/cases/{quote(number)}")["case"])
 
-    def approve_case(self, number: str) -> list[dict]:
-        return self.request("POST", f"/api/cases/{quote(number)}/approve", {})["events"]
+    def approve_case(self, number: str) -> tuple[LoggedEvent, ...]:
+        return _logged(self.request("POST", f"/api/cases/{quote(number)}/approve",
+                                    {})["events"])
 
-    def supply_materials(self, number: str, materials: list[str]) -> list[dict]:
-        return self.request("POST", f"/api/cases/{quote(number)}/supply",
-                            {"materials": materials})["events"]
+    def supply_materials(self, number: str, materials: list[str]) -> tuple[LoggedEvent, ...]:
+        return _logged(self.request("POST", f"/api/cases/{quote(number)}/supply",
+                                    {"materials": materials})["events"])
 
-    def rate(self, number: str, level: int, reason: str = "") -> list[dict]:
+    def submit_rating(self, number: str, level: int,
+                      reason: str = "") -> tuple[LoggedEvent, ...]:
         body = {"number": number, "level": level}
         if reason:
             body["reason"] = reason
-        return self.request("POST", "/api/ratings", body)["events"]
+        return _logged(self.request("POST", "/api/ratings", body)["events"])
 
     # --- the event stream -------------------------------------------------------------
     def events(self, last_event_id: int | None = None, reconnect: bool = True) -> EventStream:
@@ -275,7 +334,8 @@ class HallClient:
 
 
 class EventStream:
-    """Iterate to receive a snapshot, then events; reconnects with Last-Event-ID.
+    """Iterate to receive a `core.events.Snapshot`, then `core.events.LoggedEvent`s;
+    reconnects with Last-Event-ID (and may then start again from a new Snapshot).
 
     `close()` from any thread ends the iteration.
     """
@@ -296,7 +356,7 @@ class EventStream:
             except OSError:
                 pass
 
-    def __iter__(self) -> Iterator[StreamEvent]:
+    def __iter__(self) -> Iterator[LoggedEvent | Snapshot]:
         backoff = 0.2
         while not self._closed.is_set():
             try:
@@ -310,7 +370,7 @@ class EventStream:
             self._closed.wait(min(backoff, self.retry_seconds))
             backoff = min(backoff * 2, 5.0)
 
-    def _one_connection(self) -> Iterator[StreamEvent]:
+    def _one_connection(self) -> Iterator[LoggedEvent | Snapshot]:
         client = self.client
         conn = http.client.HTTPConnection(client.host, client.port, timeout=60)
         self._conn = conn
@@ -332,7 +392,7 @@ class EventStream:
             conn.close()
             self._conn = None
 
-    def _parse(self, response) -> Iterator[StreamEvent]:
+    def _parse(self, response) -> Iterator[LoggedEvent | Snapshot]:
         event_id, event_type, data = None, "message", []
         while not self._closed.is_set():
             raw = response.readline()
@@ -342,7 +402,7 @@ class EventStream:
             if line == "":
                 if data and event_id is not None:
                     self.last_event_id = event_id
-                    yield StreamEvent(event_id, event_type, json.loads("\n".join(data)))
+                    yield _stream_item(event_id, event_type, "\n".join(data))
                 event_id, event_type, data = None, "message", []
             elif line.startswith(":"):
                 continue
@@ -357,3 +417,9 @@ class EventStream:
                     data.append(value)
                 elif name == "retry":
                     self.retry_seconds = int(value) / 1000
+
+
+def _stream_item(event_id: int, event_type: str, text: str) -> LoggedEvent | Snapshot:
+    if event_type == "snapshot":
+        return Snapshot(event_id, json.loads(text))
+    return LoggedEvent.decode(event_id, event_type, text)

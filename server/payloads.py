@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import request
 
-from core.hall import Invalid
+from core.errors import Invalid
 
 
 class BadJson(Exception):

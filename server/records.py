@@ -5,7 +5,7 @@ import json
 from datetime import date, datetime
 
 from core.cases import Case, CaseStatus
-from core.settings import Priority
+from core.settings.schema import Priority
 from core.tickets import HistoryEntry, Origin, Ticket, TicketState
 from core.windows import Window
 

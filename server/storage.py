@@ -18,9 +18,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from core.events import Event
-from core.hall import Changes, Hall
-from core.settings import HallSettings
+from core.events import Event, LoggedEvent
+from core.hall import Changes, Estimator, Hall
+from core.settings.schema import HallSettings
 from core.windows import WindowStatus
 from server.records import case_from_row, case_row, ticket_from_row, ticket_row, window_row
 
@@ -111,8 +111,8 @@ class Store:
 
     # --- writing -----------------------------------------------------------------
     def commit(self, events: list[Event], changes: Changes, now: datetime,
-               service_day: str) -> list[tuple[int, str, str]]:
-        """Write one state change; returns the stored events as (id, type, json)."""
+               service_day: str) -> list[LoggedEvent]:
+        """Write one state change; returns its events as logged, with their ids."""
         stored = []
         next_id = self.last_event_id
         at = now.isoformat()
@@ -121,11 +121,11 @@ class Store:
         try:
             for event in events:
                 next_id += 1
-                data = json.dumps({"at": at} | event.payload(), ensure_ascii=False,
-                                  separators=(",", ":"))
+                logged = LoggedEvent.encode(next_id, at, event)
                 conn.execute("INSERT INTO events (id, at, service_day, type, data) "
-                             "VALUES (?, ?, ?, ?, ?)", (next_id, at, service_day, event.type, data))
-                stored.append((next_id, event.type, data))
+                             "VALUES (?, ?, ?, ?, ?)",
+                             (next_id, at, service_day, event.type, logged.json))
+                stored.append(logged)
             self._write_changes(changes, service_day)
             conn.execute("COMMIT")
         except BaseException:
@@ -146,10 +146,11 @@ class Store:
             _upsert(conn, "ratings", rating)
 
     # --- reading -----------------------------------------------------------------
-    def events_after(self, event_id: int, limit: int) -> list[tuple[int, str, str]]:
-        return self.conn.execute(
+    def events_after(self, event_id: int, limit: int) -> list[LoggedEvent]:
+        rows = self.conn.execute(
             "SELECT id, type, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
             (event_id, limit)).fetchall()
+        return [LoggedEvent.decode(*row) for row in rows]
 
     def first_event_id_of_day(self, service_day: str) -> int | None:
         return self.conn.execute("SELECT min(id) FROM events WHERE service_day = ?",
@@ -158,11 +159,12 @@ class Store:
     def latest_service_day(self) -> str | None:
         return self.conn.execute("SELECT max(service_day) FROM tickets").fetchone()[0]
 
-    def load_hall(self, settings: HallSettings, today: str) -> Hall:
+    def load_hall(self, settings: HallSettings, today: str,
+                  estimator: Estimator | None = None) -> Hall:
         """The hall as the database last saw it; the caller rolls the day over if needed."""
         day = max(filter(None, [self.latest_service_day(), self._latest_window_day()]),
                   default=today)
-        hall = Hall(settings, day)
+        hall = Hall(settings, day, estimator)
         rows = self.db.query("SELECT * FROM tickets WHERE service_day = ? ORDER BY issued_at",
                              [day])
         for row in rows:
@@ -189,6 +191,40 @@ class Store:
             "AND service_day >= ? AND service_seconds IS NOT NULL ORDER BY finished_at",
             (since,))
         hall.service_times.observe_many((subject, seconds / 60) for subject, seconds in rows)
+
+
+def recorded_day(path: str, day: str | None = None) -> tuple[str, list[dict]]:
+    """The tickets of one recorded day, for the simulator to replay: (day, rows).
+
+    Opens the hall's SQLite file read-only; `day` defaults to the latest recorded.
+    Each row: ticket_id, issued_at ("HH:MM:SS"), matter, priority, service_seconds
+    (None if never served), no_show. Cancelled tickets (citizens who left, or the
+    day ended before their call) are not part of the day's work. `RecordedDayError`
+    says what is wrong.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            day = day or conn.execute("SELECT max(service_day) FROM tickets").fetchone()[0]
+            found = conn.execute(
+                "SELECT number, issued_at, subject, priority, service_seconds, state "
+                "FROM tickets WHERE service_day = ? AND state != 'cancelled' "
+                "ORDER BY issued_at", (day,)).fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        raise RecordedDayError(f"cannot read the hall database {path}: {error}") from None
+    if not found:
+        raise RecordedDayError(f"the hall database {path} has no tickets on {day}")
+    return day, [{"ticket_id": number,
+                  "issued_at": datetime.fromisoformat(issued).strftime("%H:%M:%S"),
+                  "matter": subject, "priority": priority, "service_seconds": seconds,
+                  "no_show": state == "no_show"}
+                 for number, issued, subject, priority, seconds, state in found]
+
+
+class RecordedDayError(ValueError):
+    pass
 
 
 

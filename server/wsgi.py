@@ -25,7 +25,7 @@ def make_server(app: Flask, host: str, port: int, threads: int) -> Server:
 
 
 def stop(app: Flask, server: Server) -> None:
-    app.extensions["yichuang.service"].bus.close()     # ends every event stream
+    app.extensions["yichuang.service"].event_log.close()     # ends every event stream
     server.stop()
 
 
@@ -39,7 +39,7 @@ def serve_forever(app: Flask, host: str, port: int, threads: int) -> None:
     signal.signal(signal.SIGINT, on_signal)
     server.prepare()
     bound_port = server.bind_addr[1]
-    print(f"yichuang: serving {app.extensions['yichuang.settings'].name} on "
+    print(f"yichuang: serving {app.extensions['yichuang.service'].settings.name} on "
           f"http://{host}:{bound_port}", flush=True)
     server.serve()
 

@@ -12,14 +12,15 @@ import argparse
 import sys
 import time
 from contextlib import contextmanager
+from typing import Callable
 
 from core.allocation import POLICIES
-from core.simulation.engine import Simulation
-from core.simulation.halls import synthetic_hall
-from core.simulation.metrics import summarize
-from core.simulation.trace import generate_trace
-from simulator.replay import rows_from_database, trace_from_rows, with_window_serving
-from simulator.traces import TraceError, read_trace, write_results, write_trace
+from simulator.engine import Simulation
+from simulator.generator import generate_trace
+from simulator.halls import synthetic_hall
+from simulator.metrics import summarize
+from simulator.replay import trace_from_rows, with_window_serving
+from simulator.trace import TraceError, read_trace, write_results, write_trace
 
 DEMO_HALL = "config/demo-hall.toml"
 
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 def load_hall(spec: str):
     if spec.startswith("synthetic:"):
         return synthetic_hall(spec.split(":", 1)[1])
-    from core.settings_loader import load_settings
+    from core.settings.loader import load_settings
     return load_settings(spec)
 
 
@@ -79,7 +80,13 @@ def _output(path: str | None):
             yield handle
 
 
-def main(argv: list[str] | None = None) -> int:
+RecordedDay = Callable[[str, str | None], tuple[str, list[dict]]]
+
+
+def main(argv: list[str] | None = None, recorded_day: RecordedDay | None = None) -> int:
+    """The `simulate` command. `recorded_day(path, day)` reads a hall database's day for
+    `--from-db` (the launcher passes `server.storage.recorded_day`); its errors
+    are ValueErrors."""
     args = build_parser().parse_args(argv)
     try:
         hall = load_hall(args.hall)
@@ -102,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"yichuang simulate: {error}", file=sys.stderr)
         return 2
-    return _replay(args, hall)
+    if args.from_db and recorded_day is None:
+        print("yichuang simulate: --from-db needs the hall server's storage; run it as "
+              "`yichuang simulate`", file=sys.stderr)
+        return 2
+    return _replay(args, hall, recorded_day)
 
 
 def _moved(hall, moves: list[str]):
@@ -117,18 +128,21 @@ def _moved(hall, moves: list[str]):
     return hall
 
 
-def _load_trace(args, hall):
+def _load_trace(args, hall, recorded_day: RecordedDay | None):
     if args.from_db:
-        day, rows = rows_from_database(args.from_db, args.day)
+        try:
+            day, rows = recorded_day(args.from_db, args.day)
+        except ValueError as error:
+            raise TraceError(str(error)) from None
         print(f"yichuang simulate: replaying {day} from {args.from_db}", file=sys.stderr)
         return trace_from_rows(rows, hall)
     with open(args.trace, encoding="utf-8", newline="") as handle:
         return read_trace(handle, hall, args.trace)
 
 
-def _replay(args, hall) -> int:
+def _replay(args, hall, recorded_day: RecordedDay | None) -> int:
     try:
-        trace = _load_trace(args, hall)
+        trace = _load_trace(args, hall, recorded_day)
     except TraceError as error:
         print(f"yichuang simulate: {error}", file=sys.stderr)
         return 2

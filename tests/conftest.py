@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.settings_loader import load_settings
+from core.settings.loader import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_HALL = ROOT / "config" / "demo-hall.toml"
@@ -58,8 +58,7 @@ def app(settings, db_path, clock):
     app = create_app(settings, database=db_path, clock=clock)
     app.config["SSE_KEEPALIVE_SECONDS"] = 0.2
     yield app
-    app.extensions["yichuang.service"].bus.close()
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()
 
 
 class Api:
@@ -105,7 +104,7 @@ def live_server(settings, tmp_path):
     app.config["SSE_KEEPALIVE_SECONDS"] = 0.5
     with BackgroundServer(app, threads=64) as server:
         yield server
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()
 
 
 def pytest_configure(config):

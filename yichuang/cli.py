@@ -8,7 +8,7 @@ DEMO_HALL = "config/demo-hall.toml"
 
 
 def _serve(args) -> int:
-    from core.settings_loader import SettingsError, load_settings
+    from core.settings.loader import SettingsError, load_settings
     try:
         settings = load_settings(args.hall)
     except SettingsError as error:
@@ -26,14 +26,15 @@ def _serve(args) -> int:
 
 
 def _hash_token(args) -> int:
-    from core.settings_loader import hash_token
+    from server.auth import hash_token
     print(hash_token(args.token))
     return 0
 
 
 def _simulate(argv: list[str]) -> int:
+    from server.storage import recorded_day
     from simulator.cli import main
-    return main(argv)
+    return main(argv, recorded_day=recorded_day)
 
 
 def parser() -> argparse.ArgumentParser:

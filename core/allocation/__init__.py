@@ -1,5 +1,7 @@
 """Allocation: which waiting ticket a window calls when it presses "call next".
 
+`POLICIES` is the one registry: the settings loader offers its names as
+`rules.policy`, and `bench/allocation` runs every one (a test checks both).
 The server and the simulator both call `choose`; see docs/allocation.md.
 """
 from __future__ import annotations
@@ -7,15 +9,11 @@ from __future__ import annotations
 from typing import Sequence
 
 from core.allocation.balanced import Balanced
-from core.allocation.eligibility import (
-    can_serve,
-    dedicated_category_of,
-    effective_rank,
-    is_green_pool,
-    window_view_of,
-)
-from core.allocation.interface import HallContext, Policy, WaitingTicket, WindowView
+from core.allocation.eligibility import can_serve, effective_rank
+from core.allocation.interface import HallContext, WaitingTicket, WindowView
 from core.allocation.policies import Aging, Dedicated, Fcfs, Gcmu
+from core.allocation.policy import Policy
+from core.allocation.views import dedicated_category_of, window_view_of
 
 POLICIES: dict[str, Policy] = {
     p.name: p for p in (Dedicated(), Fcfs(), Aging(), Gcmu(), Balanced())
@@ -32,19 +30,6 @@ def get_policy(name: str) -> Policy:
         raise ValueError(f"unknown allocation policy {name!r} (known: {known})") from None
 
 
-def may_serve(policy_name: str, window: WindowView, ticket: WaitingTicket) -> bool:
-    """True if `window` may call `ticket` under `policy_name` (the idle-window rule).
-
-    Every policy serves what `can_serve` allows, except `dedicated`, which
-    keeps each window to its own department's line.
-    """
-    if not can_serve(window, ticket):
-        return False
-    if policy_name != "dedicated" or window.dedicated_category is None:
-        return True
-    return ticket.pinned_window is not None or ticket.category == window.dedicated_category
-
-
 def choose(policy_name: str, window: WindowView, waiting: Sequence[WaitingTicket],
            now: float, hall: HallContext) -> WaitingTicket | None:
     """The ticket `window` calls at `now` under `policy_name`, or None."""
@@ -52,8 +37,7 @@ def choose(policy_name: str, window: WindowView, waiting: Sequence[WaitingTicket
 
 
 __all__ = [
-    "POLICIES", "DEFAULT_POLICY", "choose", "may_serve", "get_policy", "can_serve",
-    "effective_rank",
-    "dedicated_category_of", "is_green_pool", "window_view_of",
+    "POLICIES", "DEFAULT_POLICY", "choose", "get_policy", "can_serve", "effective_rank",
+    "dedicated_category_of", "window_view_of",
     "HallContext", "Policy", "WaitingTicket", "WindowView",
 ]

@@ -23,13 +23,14 @@ window calls the best. The key has three tiers, compared in order:
 The defaults were chosen by measurement (docs/allocation.md); every value
 can be overridden through `HallContext.params`. The score depends on a
 ticket only through its wait and its (matter, pool, category, priority,
-slot, pinned window), and grows with the wait: `core.eta` relies on this.
+slot, pinned window), and grows with the wait, as `Policy` requires.
 """
 from __future__ import annotations
 
 from core.allocation.eligibility import can_serve, effective_rank, is_primary
 from core.allocation.interface import HallContext
 from core.allocation.policies import credits
+from core.allocation.policy import Policy
 
 DEFAULTS = {
     "alpha": 1.75,           # power of the service time in the index
@@ -78,11 +79,11 @@ def _capable(hall: HallContext, table: dict, pool: str, category: str) -> int:
     return count
 
 
-class Balanced:
+class Balanced(Policy):
     name = "balanced"
 
     def choose(self, window, waiting, now, hall):
-        early = hall.appointment_early_seconds
+        early = hall.call_early_seconds
         credit = credits(hall)
         alpha = _param(hall, "alpha")
         head = _param(hall, "head_seconds")

@@ -1,15 +1,16 @@
-"""The one interface every allocation policy implements.
+"""The plain values a policy sees: a waiting ticket, a window, the rest of the hall.
 
 The server and the simulator both describe the hall to a policy with these
-plain values and call `choose`; neither has its own copy of the choice.
+values and call `choose` (the `Policy` interface is in `core.allocation.policy`);
+neither has its own copy of the choice.
 Times are seconds after midnight of the service day, in the hall's time zone.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Protocol, Sequence
+from typing import Callable, Mapping, Sequence
 
-from core.settings import Priority
+from core.settings.schema import PoolKind, Priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class WindowView:
     skills: Mapping[str, float]        # Category.code -> weight in (0, 1]
     also_serves: tuple[str, ...] = ()  # pools it may help
     dedicated_category: str | None = None  # the pre-reform one-department line
+    pool_kind: PoolKind = PoolKind.ACCEPTANCE  # the kind of its home pool
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +46,5 @@ class HallContext:
 
     open_windows: Sequence[WindowView]     # windows open now (including the caller)
     service_minutes: Callable[[str], float]  # expected service time of a matter code
-    appointment_early_seconds: float = 600.0
+    call_early_seconds: float = 600.0      # an appointment ranks as one this early
     params: Mapping[str, float] = field(default_factory=dict)
-
-
-class Policy(Protocol):
-    name: str
-
-    def choose(self, window: WindowView, waiting: Sequence[WaitingTicket],
-               now: float, hall: HallContext) -> WaitingTicket | None:
-        """The waiting ticket this window calls now, or None if it may serve none."""

@@ -11,6 +11,7 @@ from typing import Sequence
 
 from core.allocation.eligibility import can_serve, effective_rank
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
+from core.allocation.policy import Policy
 
 # Waiting credit per effective priority rank (green, elderly, appointment, normal).
 DEFAULT_CREDITS = (1800.0, 900.0, 1200.0, 0.0)
@@ -31,7 +32,7 @@ def credits(hall: HallContext) -> tuple[float, float, float, float]:
 
 def _fcfs_pick(window: WindowView, waiting: Sequence[WaitingTicket], now: float,
                hall: HallContext, category: str | None = None) -> WaitingTicket | None:
-    early = hall.appointment_early_seconds
+    early = hall.call_early_seconds
     best, best_key = None, None
     for t in waiting:
         if category is not None and t.category != category and t.pinned_window is None:
@@ -44,7 +45,7 @@ def _fcfs_pick(window: WindowView, waiting: Sequence[WaitingTicket], now: float,
     return best
 
 
-class Fcfs:
+class Fcfs(Policy):
     """Global first-come-first-served among servable tickets, strict classes first."""
 
     name = "fcfs"
@@ -53,7 +54,7 @@ class Fcfs:
         return _fcfs_pick(window, waiting, now, hall)
 
 
-class Dedicated:
+class Dedicated(Policy):
     """The pre-reform hall: a window calls only its own department's line.
 
     The line is the window's `dedicated_category` (derived from a WindowSpec
@@ -66,14 +67,21 @@ class Dedicated:
     def choose(self, window, waiting, now, hall):
         return _fcfs_pick(window, waiting, now, hall, window.dedicated_category)
 
+    def may_serve(self, window, ticket):
+        if not can_serve(window, ticket):
+            return False
+        if window.dedicated_category is None or ticket.pinned_window is not None:
+            return True
+        return ticket.category == window.dedicated_category
 
-class Aging:
+
+class Aging(Policy):
     """Longest weighted wait first: wait plus a credit for the priority class."""
 
     name = "aging"
 
     def choose(self, window, waiting, now, hall):
-        early = hall.appointment_early_seconds
+        early = hall.call_early_seconds
         credit = credits(hall)
         best, best_key = None, None
         for t in waiting:
@@ -86,13 +94,13 @@ class Aging:
         return best
 
 
-class Gcmu:
+class Gcmu(Policy):
     """Generalised c-mu: (wait + class credit) divided by expected service time."""
 
     name = "gcmu"
 
     def choose(self, window, waiting, now, hall):
-        early = hall.appointment_early_seconds
+        early = hall.call_early_seconds
         credit = credits(hall)
         service = hall.service_minutes
         head = hall.params.get("gcmu_head_seconds", 60.0) if hall.params else 60.0

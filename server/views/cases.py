@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from core.casework import approve_case, overdue_cases, supply_materials
+from core.actions.cases import approve_case, overdue_cases, supply_materials
 from server.auth import requires
 from server.payloads import Payload
 from server.views.common import events_json, service

@@ -1,15 +1,15 @@
 """What every blueprint needs: the service, the caller, and the shape of an answer."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Callable
 
 from flask import current_app, g, jsonify
 
-from core.events import Event
-from core.hall import Forbidden, Hall
-from core.settings import HallSettings
+from core.errors import Forbidden
+from core.events import Event, LoggedEvent
+from core.hall import Hall
+from core.settings.schema import HallSettings
 from server.service import HallService
 
 
@@ -18,7 +18,15 @@ def service() -> HallService:
 
 
 def settings() -> HallSettings:
-    return current_app.extensions["yichuang.settings"]
+    return service().settings
+
+
+def clerk_window(hall: Hall, clerk: str) -> int:
+    """The window the clerk is logged in at; Forbidden if none."""
+    window = hall.window_of_clerk(clerk)
+    if window is None:
+        raise Forbidden(f"clerk {clerk} is not logged in at any window", clerk=clerk)
+    return window.number
 
 
 def at_window(number: int, action: Callable[[Hall, datetime], list[Event]]):
@@ -26,20 +34,18 @@ def at_window(number: int, action: Callable[[Hall, datetime], list[Event]]):
     principal = g.principal
 
     def guarded(hall: Hall, now: datetime) -> list[Event]:
-        if principal.role == "clerk":
-            window = hall.window(number)
-            if window.clerk != principal.name:
-                where = next((w.number for w in hall.windows.values()
-                              if w.clerk == principal.name), None)
-                raise Forbidden(f"clerk {principal.name} is logged in at window {where}, "
-                                f"not {number}" if where else
-                                f"clerk {principal.name} is not logged in at window {number}")
+        if principal.role == "clerk" and hall.window(number).clerk != principal.name:
+            where = hall.window_of_clerk(principal.name)
+            raise Forbidden(f"clerk {principal.name} is logged in at window {where.number}, "
+                            f"not {number}" if where else
+                            f"clerk {principal.name} is not logged in at window {number}",
+                            window=number)
         return action(hall, now)
     return guarded
 
 
-def events_json(stored: list[tuple[int, str, str]]) -> list[dict]:
-    return [{"id": i, "type": t, "data": json.loads(d)} for i, t, d in stored]
+def events_json(logged: list[LoggedEvent]) -> list[dict]:
+    return [{"id": e.id, "type": e.type, "data": e.data()} for e in logged]
 
 
 def window_picture(number: int):
@@ -56,5 +62,5 @@ def act_at_window(number: int, action: Callable[[Hall, datetime], list[Event]],
     """Run a window action; answer with its events, the window and its current ticket."""
     if check_clerk:
         action = at_window(number, action)
-    stored, (window, ticket) = service().act(action, window_picture(number))
-    return jsonify({"events": events_json(stored), "window": window, "ticket": ticket})
+    logged, (window, ticket) = service().act(action, window_picture(number))
+    return jsonify({"events": events_json(logged), "window": window, "ticket": ticket})

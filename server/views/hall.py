@@ -14,16 +14,15 @@ blueprint = Blueprint("hall", __name__, url_prefix="/api")
 @blueprint.get("/health")
 @public
 def health():
-    return {"status": "ok", "service_day": service().hall.service_day,
-            "last_event_id": service().bus.last_id}
+    return service().health()
 
 
 @blueprint.get("/whoami")
 @requires("kiosk", "clerk", "manager", "display")
 def whoami():
     principal = g.principal
-    window = service().read(lambda hall, now: next(
-        (w.number for w in hall.windows.values() if w.clerk == principal.name), None))
+    window = service().read(lambda hall, now: getattr(
+        hall.window_of_clerk(principal.name), "number", None))
     return {"name": principal.name, "role": principal.role,
             "display_name": principal.display_name, "window": window}
 
@@ -38,7 +37,7 @@ def describe():
         "hours": asdict(hall.hours),
         "categories": [asdict(c) for c in hall.categories],
         "matters": [asdict(m) for m in hall.matters],
-        "themes": [asdict(t) | {"materials": list(hall.theme_materials(t.code))}
+        "themes": [asdict(t) | {"materials": list(hall.materials(t.code))}
                    for t in hall.themes],
         "pools": [asdict(p) for p in hall.pools],
         "windows": [{"number": w.number, "name": w.name, "pool": w.pool,

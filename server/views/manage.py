@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, g
 
-from core.hall_figures import day_figures
-from core.ratings import submit_rating
+from core.actions.ratings import submit_rating
+from core.figures import day_figures
 from server.auth import requires
 from server.payloads import Payload
-from server.views.common import events_json, service
+from server.views.common import clerk_window, events_json, service
 
 blueprint = Blueprint("manage", __name__, url_prefix="/api")
 
@@ -28,9 +28,6 @@ def rate():
     principal = g.principal
 
     def action(hall, now):
-        window = None
-        if principal.role == "clerk":
-            window = next((w.number for w in hall.windows.values()
-                           if w.clerk == principal.name), -1)
+        window = clerk_window(hall, principal.name) if principal.role == "clerk" else None
         return submit_rating(hall, number, level, reason, now, window)
     return {"events": events_json(service().act(action))}, 201

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from core.estimates import estimate_waits
-from core.hall import NotFound
-from core.queueing import cancel_ticket
-from core.ratings import submit_rating
+from core.actions.ratings import submit_rating
+from core.actions.tickets import cancel_ticket
+from core.errors import NotFound
+from core.forecast.live import estimate_waits
 from server.auth import public
 from server.payloads import Payload
 from server.views.common import events_json, service, settings
@@ -21,12 +21,6 @@ def _ticket_for(hall, token: str):
     return ticket
 
 
-def _subject_name(ticket) -> str:
-    hall = settings()
-    thing = hall.theme(ticket.subject) if ticket.is_theme else hall.matter(ticket.subject)
-    return thing.name
-
-
 @blueprint.get("/api/public/tickets/<token>")
 @public
 def ticket_status(token: str):
@@ -34,8 +28,9 @@ def ticket_status(token: str):
         ticket = _ticket_for(hall, token)
         ahead, minutes = estimate_waits(hall, now).get(ticket.number, (0, None))
         window = hall.windows.get(ticket.window) if ticket.window else None
-        return {"ticket": ticket.public(), "subject_name": _subject_name(ticket),
-                "materials": list(settings().materials(ticket.subject)),
+        subject = hall.settings.subject(ticket.subject)
+        return {"ticket": ticket.public(), "subject_name": subject.name,
+                "materials": list(subject.materials),
                 "people_ahead": ahead, "eta_minutes": minutes,
                 "window_name": window.name if window else None,
                 "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds")}

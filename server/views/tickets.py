@@ -1,17 +1,17 @@
 """Ticket routes: taking a number at a kiosk, checking in, cancelling, looking up."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime
 
 from flask import Blueprint, g, jsonify, request
 
-from core.estimates import estimate_waits
-from core.hall import Hall, Invalid
+from core.actions.tickets import TicketRequest, cancel_ticket, issue_pickup_ticket, issue_ticket
+from core.errors import Invalid
+from core.events import TicketIssued
+from core.forecast.live import estimate_waits
+from core.hall import Hall
 from core.id_cards import age_on, birth_date
-from core.queueing import TicketRequest, cancel_ticket, issue_pickup_ticket, issue_ticket
-from core.settings import Priority
+from core.settings.schema import Priority
 from core.tickets import Origin
 from server.auth import requires
 from server.payloads import Payload
@@ -26,9 +26,7 @@ def _id_card(payload: Payload) -> tuple[str, int | None]:
     if not number:
         return "", None
     born = birth_date(number)
-    secret = service().store.secret
-    digest = hmac.new(secret, number.encode(), hashlib.sha256).hexdigest()
-    return digest, age_on(born, service().clock().date())
+    return service().id_card_digest(number), age_on(born, service().clock().date())
 
 
 def _priority(payload: Payload) -> Priority:
@@ -42,15 +40,14 @@ def _priority(payload: Payload) -> Priority:
 
 def issue_and_answer(action, token: str):
     """Issue (one transaction) and answer with the new ticket, its estimate and its link."""
-    stored, ticket = service().act(action, lambda hall: hall.by_phone_token[token].public())
-    events = events_json(stored)
-    issued = next(e["data"] for e in events if e["type"] == "TicketIssued")
+    logged, ticket = service().act(action, lambda hall: hall.by_phone_token[token].public())
+    issued = next(e.event for e in logged if isinstance(e.event, TicketIssued))
     base = settings().server.public_url.rstrip("/")
-    return jsonify({"ticket": ticket, "people_ahead": issued["people_ahead"],
-                    "eta_minutes": issued["eta_minutes"], "phone_token": token,
+    return jsonify({"ticket": ticket, "people_ahead": issued.people_ahead,
+                    "eta_minutes": issued.eta_minutes, "phone_token": token,
                     "phone_url": f"{base}/t/{token}",
                     "materials": list(settings().materials(ticket["subject"])),
-                    "events": events}), 201
+                    "events": events_json(logged)}), 201
 
 
 @blueprint.post("/tickets")
@@ -104,9 +101,8 @@ def pickup_ticket(case_number: str):
 @requires("clerk", "manager", "display")
 def list_tickets():
     state = request.args.get("state", "")
-    tickets = service().read(lambda hall, now: [
-        t.public() for t in hall.tickets.values() if not state or t.state.value == state])
-    return {"service_day": service().hall.service_day, "tickets": tickets}
+    return service().read(lambda hall, now: {"service_day": hall.service_day, "tickets": [
+        t.public() for t in hall.tickets.values() if not state or t.state.value == state]})
 
 
 @blueprint.get("/tickets/<number>")

@@ -1,11 +1,16 @@
-"""Window routes: staffing, opening, and every clerk action at a window."""
+"""Window routes: staffing a window, and every clerk action at it.
+
+One vocabulary: each view is named after the core action it runs
+(`core.actions.staffing` or `core.actions.serving`), and `server.client.HallClient`
+has a method of the same name; the URL is the action's short name (see the table
+in docs/api.md; a test keeps the three in step).
+"""
 from __future__ import annotations
 
 from flask import Blueprint, g
 
-from core import calling, window_admin
-from core.casework import CaseRequest
-from core.pickup import call_case
+from core.actions import serving, staffing
+from core.actions.cases import CaseRequest
 from server.auth import requires
 from server.payloads import Payload
 from server.views.common import act_at_window, service
@@ -20,12 +25,14 @@ def list_windows():
     return {"windows": windows}
 
 
+# --- staffing -------------------------------------------------------------------------
+
 @blueprint.post("/<int:number>/login")
 @requires("clerk")
 def log_in(number: int):
     Payload.from_request().done()
     principal = g.principal
-    return act_at_window(number, lambda hall, now: window_admin.log_in(
+    return act_at_window(number, lambda hall, now: staffing.log_in(
         hall, number, principal.name, principal.display_name), check_clerk=False)
 
 
@@ -33,51 +40,50 @@ def log_in(number: int):
 @requires("clerk", "manager")
 def log_out(number: int):
     Payload.from_request().done()
-    return act_at_window(number, lambda hall, now: window_admin.log_out(hall, number))
+    return act_at_window(number, lambda hall, now: staffing.log_out(hall, number))
 
 
 @blueprint.post("/<int:number>/open")
 @requires("clerk", "manager")
 def open_window(number: int):
     Payload.from_request().done()
-    return act_at_window(number, lambda hall, now: window_admin.open_window(
-        hall, number))
+    return act_at_window(number, lambda hall, now: staffing.open_window(hall, number))
 
 
 @blueprint.post("/<int:number>/close")
 @requires("clerk", "manager")
 def close_window(number: int):
     Payload.from_request().done()
-    return act_at_window(number, lambda hall, now: window_admin.close(hall, number))
+    return act_at_window(number, lambda hall, now: staffing.close_window(hall, number))
 
 
 @blueprint.post("/<int:number>/pause")
 @requires("clerk", "manager")
-def pause(number: int):
+def pause_window(number: int):
     payload = Payload.from_request()
     reason = payload.text("reason")
     payload.done()
-    return act_at_window(number, lambda hall, now: window_admin.pause(
-        hall, number, reason))
+    return act_at_window(number, lambda hall, now: staffing.pause_window(hall, number, reason))
 
 
 @blueprint.post("/<int:number>/resume")
 @requires("clerk", "manager")
 def resume_window(number: int):
     Payload.from_request().done()
-    return act_at_window(number, lambda hall, now: window_admin.resume_window(
-        hall, number))
+    return act_at_window(number, lambda hall, now: staffing.resume_window(hall, number))
 
 
 @blueprint.post("/<int:number>/move")
 @requires("manager")
-def move(number: int):
+def move_window(number: int):
     payload = Payload.from_request()
     pool = payload.text("pool")
     payload.done()
-    return act_at_window(number, lambda hall, now: window_admin.move_to_pool(hall, number, pool),
+    return act_at_window(number, lambda hall, now: staffing.move_window(hall, number, pool),
                          check_clerk=False)
 
+
+# --- serving --------------------------------------------------------------------------
 
 def _clerk_action(number: int, action):
     Payload.from_request().done()
@@ -87,25 +93,25 @@ def _clerk_action(number: int, action):
 @blueprint.post("/<int:number>/call-next")
 @requires("clerk")
 def call_next(number: int):
-    return _clerk_action(number, lambda hall, now: calling.call_next(hall, number, now))
+    return _clerk_action(number, lambda hall, now: serving.call_next(hall, number, now))
 
 
 @blueprint.post("/<int:number>/recall")
 @requires("clerk")
 def recall(number: int):
-    return _clerk_action(number, lambda hall, now: calling.recall(hall, number, now))
+    return _clerk_action(number, lambda hall, now: serving.recall(hall, number, now))
 
 
 @blueprint.post("/<int:number>/start")
 @requires("clerk")
-def start(number: int):
-    return _clerk_action(number, lambda hall, now: calling.start_service(hall, number, now))
+def start_service(number: int):
+    return _clerk_action(number, lambda hall, now: serving.start_service(hall, number, now))
 
 
 @blueprint.post("/<int:number>/no-show")
 @requires("clerk")
-def no_show(number: int):
-    return _clerk_action(number, lambda hall, now: calling.mark_no_show(hall, number, now))
+def mark_no_show(number: int):
+    return _clerk_action(number, lambda hall, now: serving.mark_no_show(hall, number, now))
 
 
 @blueprint.post("/<int:number>/call")
@@ -114,20 +120,20 @@ def call_ticket(number: int):
     payload = Payload.from_request()
     ticket = payload.text("number")
     payload.done()
-    return act_at_window(number, lambda hall, now: calling.call_ticket(
+    return act_at_window(number, lambda hall, now: serving.call_ticket(
         hall, number, ticket, now))
 
 
 @blueprint.post("/<int:number>/finish")
 @requires("clerk")
-def finish(number: int):
+def finish_service(number: int):
     payload = Payload.from_request()
     case = None
     if payload.flag("open_case"):
         case = CaseRequest(missing_materials=tuple(payload.texts("missing_materials")),
                            supply_by=payload.day("supply_by"))
     payload.done()
-    return act_at_window(number, lambda hall, now: calling.finish_service(
+    return act_at_window(number, lambda hall, now: serving.finish_service(
         hall, number, now, case))
 
 
@@ -135,12 +141,12 @@ def finish(number: int):
 @requires("clerk")
 def transfer(number: int):
     payload = Payload.from_request()
-    request = calling.TransferRequest(
+    request = serving.TransferRequest(
         note=payload.text("note"), to_pool=payload.text("to_pool", required=False),
         to_window=payload.integer("to_window", required=False),
         subject=payload.text("subject", required=False))
     payload.done()
-    return act_at_window(number, lambda hall, now: calling.transfer(
+    return act_at_window(number, lambda hall, now: serving.transfer(
         hall, number, request, now))
 
 
@@ -150,8 +156,7 @@ def park(number: int):
     payload = Payload.from_request()
     note = payload.text("note", required=False)
     payload.done()
-    return act_at_window(number, lambda hall, now: calling.park(
-        hall, number, note, now))
+    return act_at_window(number, lambda hall, now: serving.park(hall, number, note, now))
 
 
 @blueprint.post("/<int:number>/resume-ticket")
@@ -160,16 +165,16 @@ def resume_ticket(number: int):
     payload = Payload.from_request()
     ticket = payload.text("number")
     payload.done()
-    return act_at_window(number, lambda hall, now: calling.resume(
+    return act_at_window(number, lambda hall, now: serving.resume_ticket(
         hall, number, ticket, now))
 
 
 @blueprint.post("/<int:number>/call-case")
 @requires("clerk")
-def call_by_case(number: int):
+def call_case(number: int):
     payload = Payload.from_request()
     case_number = payload.text("case_number")
     payload.done()
     token = service().new_phone_token()
-    return act_at_window(number, lambda hall, now: call_case(
+    return act_at_window(number, lambda hall, now: serving.call_case(
         hall, number, case_number, token, now))

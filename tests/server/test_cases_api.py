@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from core.casework import add_working_days
+from core.actions.cases import add_working_days
 from tests.conftest import TOKENS, staff_window
 
 

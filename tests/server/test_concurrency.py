@@ -35,8 +35,8 @@ def test_no_ticket_is_ever_handed_out_twice(live_server, settings):
             except Exception as error:       # noqa: BLE001 - reported below
                 errors.append(error)
                 continue
-            called.extend((window, e["data"]["number"]) for e in answer.events
-                          if e["type"] == "TicketCalled")
+            called.extend((window, e.event.number) for e in answer.events
+                          if e.type == "TicketCalled")
 
     threads = [threading.Thread(target=press, args=(w,)) for w in ACCEPTANCE_WINDOWS * 2]
     for thread in threads:
@@ -48,11 +48,11 @@ def test_no_ticket_is_ever_handed_out_twice(live_server, settings):
     assert counts and max(counts.values()) == 1, counts.most_common(3)
     assert set(counts) <= set(issued)
     assert len(called) >= 150 - 20        # nearly everyone was called (a few skills are rare)
-    database = live_server.app.extensions["yichuang.service"].store.path
+    database = live_server.app.extensions["yichuang.service"].database_path
     with sqlite3.connect(database) as conn:
         rows = conn.execute("select data from events where type='TicketCalled'").fetchall()
     assert len(rows) == len(called)
     for window, number in called:        # each call stays with its window, which has the skill
-        ticket = kiosk.ticket(number)["ticket"]
-        assert ticket["window"] == window
-        assert settings.window(window).skills.get(ticket["category"], 0) > 0
+        ticket = kiosk.ticket(number).ticket
+        assert ticket.window == window
+        assert settings.window(window).skills.get(ticket.category, 0) > 0

@@ -50,7 +50,7 @@ def test_sigkill_mid_burst_loses_and_duplicates_nothing(tmp_path):
         clerk.log_in(1)
         clerk.open_window(1)
         HallClient(url, TOKENS["kiosk"]).issue_ticket("SS-0101")
-        assert clerk.call_next(1).ticket["number"] == "A001"
+        assert clerk.call_next(1).ticket.number == "A001"
         stream = HallClient(url, TOKENS["display"]).events()
         seen = []
         reader = threading.Thread(target=lambda: seen.extend(stream), daemon=True)
@@ -75,19 +75,19 @@ def test_sigkill_mid_burst_loses_and_duplicates_nothing(tmp_path):
             stored = [n for (n,) in conn.execute("select number from tickets")]
         assert not set(acknowledged) - set(stored), "an acknowledged ticket was lost"
         assert max(Counter(stored).values()) == 1
-        assert clerk.windows()[0]["current"] == "A001"      # the call survived the kill
-        assert clerk.finish(1).ticket is None
+        assert clerk.windows()[0].current == "A001"      # the call survived the kill
+        assert clerk.finish_service(1).ticket is None
         after = HallClient(url, TOKENS["kiosk"]).issue_ticket("SS-0105").number
         assert int(after[1:]) == max(int(n[1:]) for n in stored) + 1
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and not any(
-                e.type == "TicketIssued" and e.data["number"] == after for e in seen):
+                e.type == "TicketIssued" and e.event.number == after for e in seen):
             time.sleep(0.05)
         stream.close()
         assert stream.connections == 2                      # it reconnected by itself
         ids = [e.id for e in seen if e.type != "snapshot"]
         assert ids == list(range(ids[0], ids[-1] + 1)), "the stream skipped or repeated events"
-        streamed = {e.data["number"] for e in seen if e.type == "TicketIssued"}
+        streamed = {e.event.number for e in seen if e.type == "TicketIssued"}
         assert streamed == set(stored) - {"A001"} | {after}
     finally:
         server.kill()

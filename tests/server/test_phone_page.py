@@ -48,7 +48,7 @@ def test_phone_page_shows_place_in_line_then_the_call(live_server, browser, tmp_
     status = wait_for_text(browser, "status", "前面还有")
     assert "前面还有 1 人" in status.replace("\n", "") and "预计等候" in status
     materials = wait_for_text(browser, "materials", mine.materials[0])
-    assert materials.splitlines() == mine.materials
+    assert tuple(materials.splitlines()) == mine.materials
     browser.save_screenshot(str(tmp_path / "phone-waiting.png"))
     clerk.call_next(1)
     clerk.call_next(1)

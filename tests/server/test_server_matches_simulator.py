@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from core.allocation import POLICIES, get_policy
 from core.id_cards import check_digit
-from core.settings import Priority
-from core.settings_loader import load_settings
-from core.simulation.engine import Simulation
-from core.simulation.trace import TraceTicket
+from core.settings.loader import load_settings
+from core.settings.schema import Priority
 from server.app import create_app
+from simulator.engine import Simulation
+from simulator.trace import TraceTicket
 from tests.conftest import DEMO_HALL, TOKENS, ZONE, FakeClock, clerk_token
 
 OPENING = 8 * 3600 + 30 * 60
@@ -94,4 +94,4 @@ def test_the_same_state_gives_the_same_choice(tmp_path_factory, rows, windows, p
         assert called == (number_of[expected.ticket_id] if expected else None), (window, policy)
         if expected is not None:
             del simulation.waiting[expected.ticket_id]
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()

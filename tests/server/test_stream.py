@@ -57,10 +57,10 @@ def test_snapshot_first_then_every_event_in_order(live_server):
     stream.close()
     assert [e.type for e in reader] == ["snapshot", "TicketIssued", "TicketIssued", "TicketIssued"]
     snapshot = reader[0]
-    assert [t["number"] for t in snapshot.data["tickets"]] == ["A001"]
+    assert [t["number"] for t in snapshot.picture["tickets"]] == ["A001"]
     ids = [e.id for e in reader]
     assert ids == sorted(ids) and ids[1:] == list(range(ids[0] + 1, ids[0] + 4))
-    assert [e.data["number"] for e in reader[1:]] == ["A002", "B001", "C001"]
+    assert [e.event.number for e in reader[1:]] == ["A002", "B001", "C001"]
 
 
 def test_last_event_id_replays_what_was_missed(live_server):
@@ -73,7 +73,7 @@ def test_last_event_id_replays_what_was_missed(live_server):
     replay = collect(display.events(last_event_id=seen), 5)
     assert [e.id for e in replay] == list(range(seen + 1, seen + 6))
     assert all(e.type == "TicketIssued" for e in replay)
-    assert first.number not in [e.data["number"] for e in replay]
+    assert first.number not in [e.event.number for e in replay]
 
 
 def test_replay_after_a_restart_comes_from_the_database(settings, tmp_path):
@@ -85,14 +85,14 @@ def test_replay_after_a_restart_comes_from_the_database(settings, tmp_path):
         seen = collect(HallClient(server.url, TOKENS["display"]).events(), 1)[0].id
         for _ in range(3):
             kiosk.issue_ticket("BDC-0401")
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()
     app = create_app(settings, database=database)      # a fresh process: empty live buffer
     with BackgroundServer(app) as server:
         replay = collect(HallClient(server.url, TOKENS["display"]).events(last_event_id=seen), 3)
-        assert [e.data["number"] for e in replay] == ["B001", "B002", "B003"]
+        assert [e.event.number for e in replay] == ["B001", "B002", "B003"]
         ahead = collect(HallClient(server.url, TOKENS["display"]).events(last_event_id=10**6), 1)
         assert ahead[0].type == "snapshot"
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()
 
 
 def first_chunk(api, headers, last_event_id: int) -> str:
@@ -137,7 +137,7 @@ def test_the_client_reconnects_and_catches_up_after_a_restart(settings, tmp_path
     HallClient(server.url, TOKENS["kiosk"]).issue_ticket("SS-0101")
     wait_until(lambda: len(got) >= 2)
     server.__exit__(None, None, None)
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()
     app = create_app(settings, database=database)
     with BackgroundServer(app, port=port) as restarted:
         kiosk = HallClient(restarted.url, TOKENS["kiosk"])
@@ -145,9 +145,9 @@ def test_the_client_reconnects_and_catches_up_after_a_restart(settings, tmp_path
         kiosk.issue_ticket("SS-0103")
         wait_until(lambda: len(got) >= 4)
         stream.close()
-    app.extensions["yichuang.service"].store.close()
+    app.extensions["yichuang.service"].close()
     assert [e.type for e in got] == ["snapshot", "TicketIssued", "TicketIssued", "TicketIssued"]
-    assert [e.data["number"] for e in got[1:]] == ["A001", "A002", "A003"]
+    assert [e.event.number for e in got[1:]] == ["A001", "A002", "A003"]
     # It reconnected by itself (a reconnect may first reach the old server as it shuts down).
     assert stream.connections >= 2
 

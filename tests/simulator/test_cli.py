@@ -4,7 +4,7 @@ import pytest
 
 from simulator.cli import main
 from simulator.replay import trace_from_rows
-from simulator.traces import RESULT_FIELDS, TRACE_FIELDS, TraceError
+from simulator.trace import RESULT_FIELDS, TRACE_FIELDS, TraceError
 
 HALL = "synthetic:small"
 

@@ -1,10 +1,18 @@
-"""Replaying a recorded day from the hall's own database, as it is and as a what-if."""
+"""Replaying a recorded day from the hall's own database, as it is and as a what-if.
+
+Through the launcher (`yichuang simulate`): it hands the simulator the server's
+storage function that reads the day.
+"""
 from __future__ import annotations
 
 import csv
 
-from simulator.cli import main
 from tests.conftest import DEMO_HALL, staff_window
+from yichuang.cli import main as yichuang
+
+
+def simulate(argv: list[str]) -> int:
+    return yichuang(["simulate", *argv])
 
 
 def record_a_morning(api, clock) -> list[str]:
@@ -35,7 +43,7 @@ def read_results(path) -> dict:
 def test_a_recorded_day_replays_under_another_policy(api, clock, db_path, tmp_path):
     numbers = record_a_morning(api, clock)
     out = tmp_path / "results.csv"
-    code = main(["--hall", str(DEMO_HALL), "--from-db", db_path, "--policy", "fcfs",
+    code = simulate(["--hall", str(DEMO_HALL), "--from-db", db_path, "--policy", "fcfs",
                  "--out", str(out), "--no-progress"])
     assert code == 0
     results = read_results(out)
@@ -47,10 +55,10 @@ def test_a_recorded_day_replays_under_another_policy(api, clock, db_path, tmp_pa
 def test_what_if_windows_served_another_pool(api, clock, db_path, tmp_path):
     record_a_morning(api, clock)
     as_recorded, what_if = tmp_path / "as-recorded.csv", tmp_path / "what-if.csv"
-    assert main(["--hall", str(DEMO_HALL), "--from-db", db_path, "--out", str(as_recorded),
+    assert simulate(["--hall", str(DEMO_HALL), "--from-db", db_path, "--out", str(as_recorded),
                  "--no-progress"]) == 0
     assert {"6", "7"} & {r["window"] for r in read_results(as_recorded).values()}
-    assert main(["--hall", str(DEMO_HALL), "--from-db", db_path, "--day", "2026-11-23",
+    assert simulate(["--hall", str(DEMO_HALL), "--from-db", db_path, "--day", "2026-11-23",
                  "--move", "6=pickup", "--move", "7=pickup", "--out", str(what_if),
                  "--no-progress"]) == 0
     moved = read_results(what_if)
@@ -59,9 +67,9 @@ def test_what_if_windows_served_another_pool(api, clock, db_path, tmp_path):
 
 def test_bad_replay_requests_are_named(api, clock, db_path, tmp_path, capsys):
     record_a_morning(api, clock)
-    assert main(["--hall", str(DEMO_HALL), "--from-db", db_path, "--day", "2026-01-01"]) == 2
+    assert simulate(["--hall", str(DEMO_HALL), "--from-db", db_path, "--day", "2026-01-01"]) == 2
     assert "no tickets on 2026-01-01" in capsys.readouterr().err
-    assert main(["--hall", str(DEMO_HALL), "--from-db", db_path, "--move", "99=x"]) == 2
+    assert simulate(["--hall", str(DEMO_HALL), "--from-db", db_path, "--move", "99=x"]) == 2
     assert "no window '99'" in capsys.readouterr().err
-    assert main(["--hall", str(DEMO_HALL), "--from-db", str(tmp_path / "none.db")]) == 2
+    assert simulate(["--hall", str(DEMO_HALL), "--from-db", str(tmp_path / "none.db")]) == 2
     assert "cannot read the hall database" in capsys.readouterr().err

@@ -1,0 +1,278 @@
+"""What a clerk does with the citizen at a window: call, recall, start, finish,
+no-show, transfer, park, resume, and call a ready case at the pickup window.
+
+Pressing "call next" while the current ticket is still only called marks it a
+no-show (过号); while it is being served, finishes it. A hardware keypad has a
+handful of keys, and this is what clerks expect from one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.actions.cases import CaseRequest, close_pickup, open_case, pickup_ticket_for
+from core.actions.tickets import TicketRequest, issue_ticket, pickup_matter, subject_of
+from core.allocation import can_serve, choose
+from core.clock import seconds_of_day
+from core.errors import Conflict, Invalid, NotFound
+from core.events import (
+    Event,
+    ServiceFinished,
+    ServiceStarted,
+    TicketCalled,
+    TicketMarkedNoShow,
+    TicketParked,
+    TicketRecalled,
+    TicketResumed,
+    TicketTransferred,
+)
+from core.hall import Hall
+from core.settings.schema import PoolKind
+from core.tickets import Origin, Ticket, TicketState
+from core.windows import Window, WindowStatus
+
+
+def working_window(hall: Hall, number: int) -> Window:
+    """A window that may call: open, not paused, with a clerk logged in."""
+    window = hall.window(number)
+    if window.status is WindowStatus.CLOSED:
+        raise Conflict(f"window {number} is closed; open it first", window=number)
+    if window.status is WindowStatus.PAUSED:
+        raise Conflict(f"window {number} is paused ({window.pause_reason}); resume it first",
+                       window=number)
+    if not window.clerk:
+        raise Conflict(f"window {number} has no clerk logged in", window=number)
+    return window
+
+
+def current_ticket(hall: Hall, window: Window, *states: TicketState) -> Ticket:
+    if not window.current:
+        raise Conflict(f"window {window.number} has no current ticket", window=window.number)
+    ticket = hall.tickets[window.current]
+    if states and ticket.state not in states:
+        wanted = " or ".join(s.value for s in states)
+        raise Conflict(f"ticket {ticket.number} is {ticket.state.value}, not {wanted}",
+                       number=ticket.number)
+    return ticket
+
+
+def call_next(hall: Hall, window_number: int, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    events = _clear_current(hall, window, now)
+    chosen = choose(hall.settings.rules.policy, hall.window_view(window), hall.waiting_views(),
+                    seconds_of_day(now), hall.context())
+    if chosen is None:
+        return events
+    return events + _call(hall, window, hall.tickets[chosen.ticket_id], now)
+
+
+def call_ticket(hall: Hall, window_number: int, number: str, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = hall.ticket(number)
+    if ticket.state is not TicketState.WAITING:
+        raise Conflict(f"ticket {ticket.number} is {ticket.state.value}, not waiting",
+                       number=ticket.number)
+    if not can_serve(hall.window_view(window), hall.waiting_view(ticket.number)):
+        raise Conflict(f"window {window.number} does not serve ticket {ticket.number} "
+                       f"({ticket.subject}, pool {ticket.pool}); transfer it instead",
+                       number=ticket.number)
+    events = _clear_current(hall, window, now)
+    return events + _call(hall, window, ticket, now)
+
+
+def _call(hall: Hall, window: Window, ticket: Ticket, now: datetime) -> list[Event]:
+    ticket.state, ticket.window, ticket.last_called_at = TicketState.CALLED, window.number, now
+    ticket.clerk = window.clerk
+    ticket.record("called", now, window.number)
+    window.current = ticket.number
+    hall.touch(ticket)
+    hall.touch(window)
+    return [TicketCalled(number=ticket.number, window=window.number, window_name=window.name,
+                         subject=ticket.subject, case_number=ticket.case_number)]
+
+
+def _clear_current(hall: Hall, window: Window, now: datetime) -> list[Event]:
+    if not window.current:
+        return []
+    ticket = hall.tickets[window.current]
+    if ticket.state is TicketState.CALLED:
+        return _no_show(hall, window, ticket, now, "passed")
+    return _finish(hall, window, ticket, now, None)
+
+
+def recall(hall: Hall, window_number: int, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = current_ticket(hall, window, TicketState.CALLED)
+    rules = hall.settings.rules
+    since = (now - ticket.last_called_at).total_seconds()
+    if since < rules.recall_cooldown_seconds:
+        wait = rules.recall_cooldown_seconds - int(since)
+        raise Conflict(f"ticket {ticket.number} was called {int(since)} s ago; "
+                       f"recall again in {wait} s", retry_after=wait)
+    if ticket.recalls >= rules.max_recalls:
+        return _no_show(hall, window, ticket, now, "max_recalls")
+    ticket.recalls += 1
+    ticket.last_called_at = now
+    ticket.record("recalled", now, window.number)
+    hall.touch(ticket)
+    return [TicketRecalled(number=ticket.number, window=window.number, window_name=window.name,
+                           recalls=ticket.recalls)]
+
+
+def start_service(hall: Hall, window_number: int, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = current_ticket(hall, window, TicketState.CALLED)
+    ticket.state = TicketState.SERVING
+    ticket.record("started", now, window.number)
+    hall.touch(ticket)
+    return [ServiceStarted(number=ticket.number, window=window.number)]
+
+
+def finish_service(hall: Hall, window_number: int, now: datetime,
+                   case: CaseRequest | None = None) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = current_ticket(hall, window, TicketState.CALLED, TicketState.SERVING)
+    return _finish(hall, window, ticket, now, case)
+
+
+def _finish(hall: Hall, window: Window, ticket: Ticket, now: datetime,
+            case: CaseRequest | None) -> list[Event]:
+    if ticket.state is TicketState.CALLED:
+        ticket.record("started", now, window.number)
+    started = ticket.last("started") or now
+    ticket.state = TicketState.FINISHED
+    ticket.record("finished", now, window.number)
+    window.current = ""
+    window.served_today += 1
+    service_seconds = (now - started).total_seconds()
+    hall.service_times.observe(ticket.subject, service_seconds / 60)
+    hall.touch(ticket)
+    hall.touch(window)
+    events: list[Event] = []
+    case_number = ""
+    if ticket.case_number:
+        events += close_pickup(hall, ticket.case_number, window, now)
+        case_number = ticket.case_number
+    elif case is not None:
+        opened = open_case(hall, ticket, window, case, now)
+        case_number = opened[0].case_number
+        events += opened
+    return [ServiceFinished(number=ticket.number, window=window.number,
+                            service_seconds=round(service_seconds, 1),
+                            case_number=case_number)] + events
+
+
+def mark_no_show(hall: Hall, window_number: int, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = current_ticket(hall, window, TicketState.CALLED)
+    return _no_show(hall, window, ticket, now, "not_present")
+
+
+def _no_show(hall: Hall, window: Window, ticket: Ticket, now: datetime,
+             reason: str) -> list[Event]:
+    ticket.state = TicketState.NO_SHOW
+    ticket.record("no_show", now, window.number, reason)
+    window.current = ""
+    hall.touch(ticket)
+    hall.touch(window)
+    return [TicketMarkedNoShow(number=ticket.number, window=window.number, reason=reason)]
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    note: str
+    to_pool: str = ""
+    to_window: int | None = None
+    subject: str = ""        # the matter it really is, if the citizen came for the wrong one
+
+
+def transfer(hall: Hall, window_number: int, request: TransferRequest,
+             now: datetime) -> list[Event]:
+    """窗口无否决权: send the citizen on, keeping their place in line."""
+    window = working_window(hall, window_number)
+    ticket = current_ticket(hall, window, TicketState.CALLED, TicketState.SERVING)
+    if not request.note.strip():
+        raise Invalid("a transfer needs a note saying why and where (首问负责制)")
+    if not request.to_pool and request.to_window is None:
+        raise Invalid("a transfer names a pool (to_pool) or a window (to_window)")
+    pool, category, subject, is_theme = _transfer_target(hall, window, ticket, request)
+    moved = hall.view_of(ticket, pool=pool, category=category, matter=subject,
+                         pinned_window=request.to_window)
+    if not any(can_serve(hall.window_view(w), moved) for w in hall.windows.values()):
+        raise Conflict(f"no window of pool {pool} is skilled for {subject}; choose another "
+                       f"pool or window")
+    ticket.state, ticket.pool, ticket.category, ticket.subject, ticket.is_theme = (
+        TicketState.WAITING, pool, category, subject, is_theme)
+    ticket.pinned_window, ticket.recalls = request.to_window, 0
+    ticket.record("transferred", now, window.number, request.note.strip())
+    window.current = ""
+    hall.touch(ticket)
+    hall.touch(window)
+    return [TicketTransferred(number=ticket.number, from_window=window.number, to_pool=pool,
+                              to_window=request.to_window, note=request.note.strip())]
+
+
+def _transfer_target(hall: Hall, window: Window, ticket: Ticket,
+                     request: TransferRequest) -> tuple[str, str, str, bool]:
+    """(pool, category, subject, is_theme) the ticket will wait with."""
+    subject, category, is_theme = ticket.subject, ticket.category, ticket.is_theme
+    if request.subject:
+        new = subject_of(hall, request.subject)
+        subject, category, is_theme = new.code, new.category, new.is_theme
+    if request.to_window is not None:
+        target = hall.window(request.to_window)
+        if target.number == window.number:
+            raise Invalid("a ticket cannot be transferred to the window it is at")
+        if target.status is WindowStatus.CLOSED:
+            raise Conflict(f"window {target.number} is closed; transfer to its pool instead")
+        return target.pool, category, subject, is_theme
+    if not hall.settings.has("pool", request.to_pool):
+        raise NotFound(f"unknown pool '{request.to_pool}'")
+    return request.to_pool, category, subject, is_theme
+
+
+def park(hall: Hall, window_number: int, note: str, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = current_ticket(hall, window, TicketState.CALLED, TicketState.SERVING)
+    ticket.state = TicketState.PARKED
+    ticket.record("parked", now, window.number, note)
+    window.current = ""
+    window.parked.append(ticket.number)
+    hall.touch(ticket)
+    hall.touch(window)
+    return [TicketParked(number=ticket.number, window=window.number, note=note)]
+
+
+def resume_ticket(hall: Hall, window_number: int, number: str, now: datetime) -> list[Event]:
+    window = working_window(hall, window_number)
+    ticket = hall.ticket(number)
+    if ticket.number not in window.parked:
+        raise Conflict(f"ticket {ticket.number} is not parked at window {window.number}")
+    if window.current:
+        raise Conflict(f"window {window.number} is busy with {window.current}; finish, "
+                       f"park or transfer it first")
+    window.parked.remove(ticket.number)
+    window.current = ticket.number
+    ticket.state = TicketState.SERVING
+    ticket.record("resumed", now, window.number)
+    hall.touch(ticket)
+    hall.touch(window)
+    return [TicketResumed(number=ticket.number, window=window.number)]
+
+
+def call_case(hall: Hall, window_number: int, case_number: str, phone_token: str,
+              now: datetime) -> list[Event]:
+    """The 出件 window calls a result by its case number: the citizen holding this
+    case's pickup ticket, issuing one if they have none."""
+    window = working_window(hall, window_number)
+    if hall.pool_kind(window.pool) is not PoolKind.PICKUP:
+        raise Invalid(f"window {window.number} is not a pickup (出件) window")
+    ticket = pickup_ticket_for(hall, case_number)
+    events: list[Event] = []
+    if ticket is None:
+        request = TicketRequest(subject=pickup_matter(hall), phone_token=phone_token,
+                                origin=Origin.STAFF, case_number=case_number.strip().upper(),
+                                by_staff=True)
+        events = issue_ticket(hall, request, now)
+        ticket = hall.tickets[events[0].number]
+    return events + call_ticket(hall, window.number, ticket.number, now)

@@ -1,0 +1,107 @@
+"""Staffing windows: log in and out, open, close, pause, resume, move to a pool."""
+from __future__ import annotations
+
+from core.errors import Conflict, Invalid, NotFound
+from core.events import (
+    ClerkLoggedIn,
+    ClerkLoggedOut,
+    Event,
+    WindowClosed,
+    WindowMovedToPool,
+    WindowOpened,
+    WindowPaused,
+    WindowResumed,
+)
+from core.hall import Hall
+from core.windows import Window, WindowStatus
+
+
+def log_in(hall: Hall, window_number: int, clerk: str, clerk_name: str) -> list[Event]:
+    """A clerk sits down at a window; logged in elsewhere, they leave that window first."""
+    window = hall.window(window_number)
+    if window.clerk == clerk:
+        return []
+    if window.clerk:
+        raise Conflict(f"window {window.number} is staffed by {window.clerk}; "
+                       f"they must log out first")
+    events: list[Event] = []
+    other = hall.window_of_clerk(clerk)
+    if other is not None:
+        events += log_out(hall, other.number)
+    window.clerk = clerk
+    hall.touch(window)
+    return events + [ClerkLoggedIn(window=window.number, clerk=clerk, clerk_name=clerk_name)]
+
+
+def log_out(hall: Hall, window_number: int) -> list[Event]:
+    window = hall.window(window_number)
+    if not window.clerk:
+        raise Conflict(f"nobody is logged in at window {window.number}")
+    _require_idle(window, "log out")
+    clerk = window.clerk
+    events = close_window(hall, window_number) if window.status is not WindowStatus.CLOSED else []
+    window.clerk = ""
+    hall.touch(window)
+    return events + [ClerkLoggedOut(window=window.number, clerk=clerk)]
+
+
+def _require_idle(window: Window, action: str) -> None:
+    if window.current:
+        raise Conflict(f"window {window.number} is busy with ticket {window.current}; "
+                       f"finish or transfer it before you {action}")
+    if window.parked:
+        raise Conflict(f"window {window.number} has parked tickets {window.parked}; "
+                       f"resume or transfer them before you {action}")
+
+
+def open_window(hall: Hall, window_number: int) -> list[Event]:
+    window = hall.window(window_number)
+    if window.status is WindowStatus.OPEN:
+        return []
+    window.status, window.pause_reason = WindowStatus.OPEN, ""
+    hall.touch(window)
+    return [WindowOpened(window=window.number)]
+
+
+def close_window(hall: Hall, window_number: int) -> list[Event]:
+    window = hall.window(window_number)
+    if window.status is WindowStatus.CLOSED:
+        return []
+    _require_idle(window, "close")
+    window.status, window.pause_reason = WindowStatus.CLOSED, ""
+    hall.touch(window)
+    return [WindowClosed(window=window.number)]
+
+
+def pause_window(hall: Hall, window_number: int, reason: str) -> list[Event]:
+    window = hall.window(window_number)
+    if not reason.strip():
+        raise Invalid("a pause needs a reason (lunch, meeting, system down ...)")
+    if window.status is not WindowStatus.OPEN:
+        raise Conflict(f"window {window.number} is {window.status.value}; only an open "
+                       f"window can pause")
+    window.status, window.pause_reason = WindowStatus.PAUSED, reason.strip()
+    hall.touch(window)
+    return [WindowPaused(window=window.number, reason=window.pause_reason)]
+
+
+def resume_window(hall: Hall, window_number: int) -> list[Event]:
+    window = hall.window(window_number)
+    if window.status is not WindowStatus.PAUSED:
+        raise Conflict(f"window {window.number} is {window.status.value}, not paused")
+    window.status, window.pause_reason = WindowStatus.OPEN, ""
+    hall.touch(window)
+    return [WindowResumed(window=window.number)]
+
+
+def move_window(hall: Hall, window_number: int, pool: str) -> list[Event]:
+    """The manager tunes pools live: a window joins another pool's line."""
+    window = hall.window(window_number)
+    if not hall.settings.has("pool", pool):
+        raise NotFound(f"unknown pool '{pool}' (pools: "
+                       f"{', '.join(p.code for p in hall.settings.pools)})")
+    if window.pool == pool:
+        return []
+    previous, window.pool = window.pool, pool
+    hall.touch(window)
+    return [WindowMovedToPool(window=window.number, pool=pool, previous_pool=previous)]

@@ -1,0 +1,65 @@
+"""The figures a hall lives by: waits, service, no-shows, by category.
+
+`percentile` and `wait_summary` are the one definition of each, used by the
+server's day figures (`day_figures`), the simulator's metrics and the benchmarks.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from statistics import mean
+from typing import Sequence
+
+from core.hall import Hall
+from core.tickets import TicketState
+
+WITHIN_MINUTES = (15, 30)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile, q in [0, 100]; 0.0 for no values."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100.0
+    low = math.floor(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def wait_summary(waits_minutes: Sequence[float]) -> dict:
+    """Count, mean, median, p95, max, and the share served within 15 and 30 minutes."""
+    if not waits_minutes:
+        return {"count": 0, "mean_minutes": None, "max_minutes": None}
+    ordered = sorted(waits_minutes)
+    summary = {"count": len(ordered), "mean_minutes": round(mean(ordered), 1),
+               "p50_minutes": round(percentile(ordered, 50), 1),
+               "p95_minutes": round(percentile(ordered, 95), 1),
+               "max_minutes": round(ordered[-1], 1)}
+    for limit in WITHIN_MINUTES:
+        share = sum(1 for w in ordered if w <= limit) / len(ordered)
+        summary[f"within_{limit}_minutes"] = round(share, 3)
+    return summary
+
+
+def day_figures(hall: Hall, now: datetime) -> dict:
+    """Today so far, for the manager."""
+    tickets = list(hall.tickets.values())
+    waits = {t.number: t.waited_seconds() / 60 for t in tickets if t.waited_seconds() is not None}
+    by_category: dict[str, list[float]] = {}
+    for ticket in tickets:
+        if ticket.number in waits:
+            by_category.setdefault(ticket.category, []).append(waits[ticket.number])
+    still_waiting = [(now - t.issued_at).total_seconds() / 60 for t in tickets
+                     if t.state is TicketState.WAITING]
+    return {
+        "service_day": hall.service_day,
+        "issued": len(tickets),
+        "by_state": {s.value: sum(1 for t in tickets if t.state is s) for s in TicketState},
+        "waits": wait_summary(list(waits.values())),
+        "by_category": {code: wait_summary(values) for code, values in by_category.items()},
+        "longest_waiting_now_minutes": round(max(still_waiting), 1) if still_waiting else 0,
+        "windows": {w.number: {"status": w.status.value, "served": w.served_today,
+                               "pool": w.pool} for w in hall.windows.values()},
+        "open_cases": len(hall.cases),
+    }

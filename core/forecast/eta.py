@@ -1,0 +1,145 @@
+"""Estimated waiting time and people ahead for every waiting ticket.
+
+Two estimators, both pure and fed with plain values:
+
+`baseline_eta(ticket, waiting, windows, now, mean_minutes)` is the usual
+formula: people ahead (tickets a common window could serve that rank before
+it, FCFS with strict classes) times the mean service time, divided by the
+open windows that may serve the ticket.
+
+`forecast(waiting, windows, now, policy, service_minutes, ...)` is what the
+server shows. It simulates the hall forward from the live state under the
+real allocation policy (`core.allocation.choose` through the same Policy
+object) with the expected service time of each matter (learned from history:
+`core.forecast.service_times.ServiceTimeModel.expected`), each window's remaining busy
+time (`WindowState.busy_until`), its lunch break and the no-show rate. Build the
+window states with `core.forecast.availability.window_state`, the one rule for
+when a window can call. It
+returns, for each waiting ticket, the projected call time and the number of
+currently waiting tickets projected to be called before it.
+
+    windows = [WindowState(view, busy_until=..., lunch=(start_s, end_s) or None)]
+    result = forecast(waiting, windows, now, "balanced", model.expected)
+    result["A012"].wait_seconds, result["A012"].people_ahead
+
+Speed: the policies score a ticket by its wait and by attributes it shares
+with others (matter, pool, category, priority, pinned window), and the score
+grows with the wait; so only the oldest ticket of each such group can be
+chosen, and the forward simulation shows the policy only the group heads
+(appointments are grouped by slot too). A test checks this gives the same
+choices as the full list. With 100 waiting and 15 windows it takes ~2-4 ms.
+"""
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+from core.allocation import can_serve, effective_rank, get_policy
+from core.allocation.interface import HallContext, WaitingTicket, WindowView
+
+
+@dataclass(frozen=True, slots=True)
+class WindowState:
+    """An open window as the ETA sees it (times in seconds after midnight)."""
+
+    view: WindowView
+    busy_until: float = 0.0                   # end of the current service; <= now if free
+    lunch: tuple[float, float] | None = None  # a break not yet taken
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    call_at: float | None     # projected call time; None if no open window can serve it
+    wait_seconds: float | None  # from now
+    people_ahead: int
+
+
+def people_ahead(ticket: WaitingTicket, waiting: Sequence[WaitingTicket],
+                 windows: Sequence[WindowView], now: float,
+                 call_early_seconds: float = 600.0) -> int:
+    """Waiting tickets ranked before `ticket` (strict classes, then issue time)
+    that at least one window able to serve `ticket` could also serve."""
+    mine = [w for w in windows if can_serve(w, ticket)] or list(windows)
+    early = call_early_seconds
+    key = (effective_rank(ticket, now, early), ticket.queue_since, ticket.ticket_id)
+    count = 0
+    for other in waiting:
+        if other.ticket_id == ticket.ticket_id:
+            continue
+        if (effective_rank(other, now, early), other.queue_since, other.ticket_id) < key:
+            if any(can_serve(w, other) for w in mine):
+                count += 1
+    return count
+
+
+def baseline_eta(ticket: WaitingTicket, waiting: Sequence[WaitingTicket],
+                 windows: Sequence[WindowView], now: float, mean_minutes: float,
+                 call_early_seconds: float = 600.0) -> float:
+    """The usual formula, in minutes: position x mean service / open windows."""
+    ahead = people_ahead(ticket, waiting, windows, now, call_early_seconds)
+    serving = sum(1 for w in windows if can_serve(w, ticket)) or 1
+    return ahead * mean_minutes / serving
+
+
+def _group_key(t: WaitingTicket):
+    return (t.matter, t.pool, t.category, t.priority, t.pinned_window, t.appointment_slot)
+
+
+def _groups(waiting: Sequence[WaitingTicket]) -> dict:
+    groups: dict = {}
+    for t in sorted(waiting, key=lambda t: (t.queue_since, t.ticket_id)):
+        groups.setdefault(_group_key(t), deque()).append(t)
+    return groups
+
+
+def _free_at(state: WindowState, now: float, expected_end: float) -> float:
+    at = max(now, expected_end)
+    lunch = state.lunch
+    if lunch is not None and lunch[0] <= at < lunch[1]:
+        at = lunch[1]
+    return at
+
+
+def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], now: float,
+             policy: str, service_minutes: Callable[[str], float], *,
+             call_early_seconds: float = 600.0, params: Mapping[str, float] | None = None,
+             no_show_rate: float = 0.06, no_show_seconds: float = 45.0,
+             stop_after: str | None = None) -> dict[str, Estimate]:
+    """Project when each waiting ticket will be called (see the module doc).
+
+    `stop_after` ends the projection once that ticket is called (the ETA of
+    one new ticket); the tickets not reached are left out of the result.
+    """
+    chooser = get_policy(policy)
+    context = HallContext(tuple(s.view for s in windows), service_minutes,
+                          call_early_seconds, dict(params or {}))
+    groups = _groups(waiting)
+    heap = [(_free_at(s, now, s.busy_until), s.view.number, i) for i, s in enumerate(windows)]
+    heapq.heapify(heap)
+    result: dict[str, Estimate] = {}
+    called = 0
+    while heap and groups:
+        at, _, i = heapq.heappop(heap)
+        state = windows[i]
+        heads = [g[0] for g in groups.values()]
+        ticket = chooser.choose(state.view, heads, at, context)
+        if ticket is None:
+            continue  # nothing it may serve will appear without new arrivals
+        key = _group_key(ticket)
+        groups[key].popleft()
+        if not groups[key]:
+            del groups[key]
+        result[ticket.ticket_id] = Estimate(at, at - now, called)
+        called += 1
+        if ticket.ticket_id == stop_after:
+            break
+        seconds = 60.0 * service_minutes(ticket.matter)
+        seconds = (1.0 - no_show_rate) * seconds + no_show_rate * no_show_seconds
+        heapq.heappush(heap, (_free_at(state, at, at + seconds), state.view.number, i))
+    if stop_after is None:
+        for group in groups.values():
+            for t in group:
+                result[t.ticket_id] = Estimate(None, None, called)
+    return result

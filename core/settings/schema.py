@@ -1,0 +1,257 @@
+"""The typed shape of a hall's configuration (config/*.toml).
+
+Everything here is immutable data; `core.settings.loader` turns TOML text into
+these objects and names the line and field of every mistake.
+Times of day are "HH:MM" strings in the file and minutes after midnight here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Priority(str, Enum):
+    """Priority classes, in the order strict-priority policies serve them."""
+
+    GREEN = "green"            # 绿色通道: disabled people, key projects, staff-set
+    ELDERLY = "elderly"        # 适老化: set by rule from the ID card's age
+    APPOINTMENT = "appointment"  # 预约: checked in near the booked slot
+    NORMAL = "normal"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self]
+
+
+_PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 2,
+                  Priority.NORMAL: 3}
+
+
+# Who may call the server: devices (kiosk, display) and people (clerk, manager).
+ROLES = ("kiosk", "clerk", "manager", "display")
+
+
+class PoolKind(str, Enum):
+    ACCEPTANCE = "acceptance"      # 综合受理
+    PICKUP = "pickup"              # 出件
+    COORDINATION = "coordination"  # 协调联络
+    GREEN = "green"                # 绿色通道
+
+
+@dataclass(frozen=True)
+class Category:
+    """A matter category; its prefix numbers the tickets (A001, B014 ...)."""
+
+    code: str
+    prefix: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Matter:
+    """One administrative matter (事项) a citizen can come for."""
+
+    code: str
+    name: str
+    name_en: str
+    category: str                  # Category.code
+    pool: str                      # Pool.code of the pool that accepts it
+    materials: tuple[str, ...]     # 一次性告知: every required material
+    time_limit_days: int           # 承诺时限, working days promised
+    service_minutes: float         # expected time at the window, before history is learned
+    opens_case: bool = True        # 受审分离: acceptance opens a back-office case
+
+
+@dataclass(frozen=True)
+class Theme:
+    """一件事: one thing in the citizen's eyes, bundling several matters."""
+
+    code: str
+    name: str
+    name_en: str
+    matters: tuple[str, ...]       # Matter.code, at least two
+    category: str                  # the category whose prefix and skill serve it
+    pool: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a ticket is for, resolved once: a matter, or a 一件事 theme over its matters.
+
+    A theme takes its category and pool from the config, its checklist merged from
+    its matters (一次性告知), its expected service time as the sum of theirs, and its
+    promised time limit as the longest of theirs.
+    """
+
+    code: str
+    name: str
+    name_en: str
+    category: str
+    pool: str
+    is_theme: bool
+    matters: tuple[str, ...]       # the matter itself, or the theme's matters
+    materials: tuple[str, ...]
+    service_minutes: float
+    time_limit_days: int
+    opens_case: bool
+
+
+@dataclass(frozen=True)
+class Pool:
+    code: str
+    name: str
+    name_en: str
+    kind: PoolKind
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """A numbered window: its home pool, extra pools, and weighted skills."""
+
+    number: int
+    name: str
+    pool: str                           # home pool (primary duties)
+    skills: dict[str, float]            # Category.code -> weight in (0, 1]
+    also_serves: tuple[str, ...] = ()   # other pools it helps when its own is quiet
+    lunch_break: tuple[int, int] | None = None  # minutes after midnight, staggered per window
+
+
+@dataclass(frozen=True)
+class Hours:
+    open: int                     # minutes after midnight
+    close: int
+    lunch_start: int
+    lunch_end: int
+    lunchtime_service: bool       # 午间不打烊: staggered lunch breaks instead of closing
+    extended_until: int | None    # 延时服务
+    weekend_days: tuple[str, ...] = ()  # days with (appointment) service
+
+
+@dataclass(frozen=True)
+class Rules:
+    recall_cooldown_seconds: int = 15
+    max_recalls: int = 3
+    tickets_per_id_per_day: int = 5
+    elderly_age: int = 65
+    # 预约: an appointment ranks as one (may be called) from this many minutes before its slot
+    appointment_call_early_minutes: int = 10
+    # 预约签到: check-in at a kiosk opens this long before the slot and closes this long after
+    appointment_check_in_opens_minutes: int = 120
+    appointment_check_in_closes_minutes: int = 30
+    policy: str = "balanced"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8750
+    database: str = "var/hall.db"
+    threads: int = 256
+    synchronous: str = "NORMAL"   # SQLite PRAGMA synchronous; FULL survives power loss too
+    public_url: str = "http://127.0.0.1:8750"
+
+
+@dataclass(frozen=True)
+class Device:
+    name: str
+    kind: str        # printer, led, keypad, rating_pad, id_reader, speaker
+    url: str         # serial://, loop://, fake://, file://, tcp://
+    window: int | None = None
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A device or person and the hash of the token they present.
+
+    Tokens are long random strings, so a SHA-256 hash ("sha256:<hex>") is enough:
+    it cannot be brute-forced the way a short password could.
+    """
+
+    name: str
+    role: str          # one of ROLES
+    token_hash: str    # "sha256:<64 hex digits>"
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class HallSettings:
+    name: str
+    name_en: str
+    code: str                      # short code used in case numbers
+    timezone: str
+    language: str
+    hours: Hours
+    rules: Rules
+    server: ServerSettings
+    categories: tuple[Category, ...]
+    matters: tuple[Matter, ...]
+    themes: tuple[Theme, ...]
+    pools: tuple[Pool, ...]
+    windows: tuple[WindowSpec, ...]
+    devices: tuple[Device, ...] = ()
+    credentials: tuple[Credential, ...] = ()
+    # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
+    _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update(
+            category={c.code: c for c in self.categories},
+            matter={m.code: m for m in self.matters},
+            theme={t.code: t for t in self.themes},
+            pool={p.code: p for p in self.pools},
+            window={w.number: w for w in self.windows},
+        )
+        self._index["subject"] = {
+            **{m.code: _matter_subject(m) for m in self.matters},
+            **{t.code: _theme_subject(t, self._index["matter"]) for t in self.themes},
+        }
+
+    def category(self, code: str) -> Category:
+        return self._index["category"][code]
+
+    def matter(self, code: str) -> Matter:
+        return self._index["matter"][code]
+
+    def theme(self, code: str) -> Theme:
+        return self._index["theme"][code]
+
+    def pool(self, code: str) -> Pool:
+        return self._index["pool"][code]
+
+    def window(self, number: int) -> WindowSpec:
+        return self._index["window"][number]
+
+    def subject(self, code: str) -> Subject:
+        """The matter or 一件事 theme with this code; KeyError if it is neither."""
+        return self._index["subject"][code]
+
+    def has(self, kind: str, key) -> bool:
+        """kind: category, matter, theme, subject (a matter or a theme), pool, window."""
+        return key in self._index[kind]
+
+    def materials(self, subject: str) -> tuple[str, ...]:
+        """一次性告知: every material a matter or a 一件事 theme needs, told up front."""
+        return self.subject(subject).materials
+
+    def pool_of_kind(self, kind: PoolKind) -> str | None:
+        """The code of the first pool of this kind, or None."""
+        return next((p.code for p in self.pools if p.kind is kind), None)
+
+
+def _matter_subject(matter: Matter) -> Subject:
+    return Subject(matter.code, matter.name, matter.name_en, matter.category, matter.pool,
+                   False, (matter.code,), matter.materials, matter.service_minutes,
+                   matter.time_limit_days, matter.opens_case)
+
+
+def _theme_subject(theme: Theme, matters: dict[str, Matter]) -> Subject:
+    parts = [matters[code] for code in theme.matters if code in matters]
+    seen: dict[str, None] = {}
+    for matter in parts:                 # one merged checklist, in first-seen order
+        for material in matter.materials:
+            seen.setdefault(material, None)
+    return Subject(theme.code, theme.name, theme.name_en, theme.category, theme.pool, True,
+                   theme.matters, tuple(seen), sum(m.service_minutes for m in parts),
+                   max((m.time_limit_days for m in parts), default=0),
+                   any(m.opens_case for m in parts))
