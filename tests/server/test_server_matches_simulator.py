@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from core.allocation import POLICIES, get_policy
+from core.allocation import POLICIES
 from core.id_cards import check_digit
 from core.settings.loader import load_settings
 from core.settings.schema import Priority
@@ -81,17 +81,41 @@ def test_the_same_state_gives_the_same_choice(tmp_path_factory, rows, windows, p
         client.post(f"/api/windows/{window}/open", headers=token)
     simulation = Simulation(hall, trace, policy, eta="none")
     for ticket in simulation.trace:
-        simulation._arrive(ticket)
-    simulation.now = OPENING
+        simulation.arrive(ticket)
     for window in windows:
-        view, waiting, now, context = simulation.decision_inputs(window)
-        expected = get_policy(policy).choose(view, waiting, now, context)
+        expected = simulation.call_next(window, OPENING)
         answer = client.post(f"/api/windows/{window}/call-next",
                              headers={"Authorization": f"Bearer {clerk_token(window)}"})
         called = answer.json["ticket"]["number"] if answer.json["ticket"] else None
         if called is not None and answer.json["ticket"]["state"] != "called":
             called = None
-        assert called == (number_of[expected.ticket_id] if expected else None), (window, policy)
-        if expected is not None:
-            del simulation.waiting[expected.ticket_id]
+        assert called == (number_of[expected] if expected else None), (window, policy)
     app.extensions["yichuang.service"].close()
+
+
+def test_the_server_and_the_simulator_agree_on_the_hall_lunch(tmp_path):
+    """With `lunchtime_service = false` and no break of its own, a window takes the hall's
+    lunch in the server's estimate and in the simulator alike (one availability rule)."""
+    window = replace(SETTINGS.window(1), lunch_break=None)
+    hall = replace(SETTINGS, hours=replace(SETTINGS.hours, lunchtime_service=False),
+                   windows=(window,))
+    clock = FakeClock(at(11 * 3600 + 20 * 60))
+    app = create_app(hall, database=str(tmp_path / "hall.db"), clock=clock)
+    client = app.test_client()
+    token = {"Authorization": f"Bearer {clerk_token(1)}"}
+    client.post("/api/windows/1/login", headers=token)
+    client.post("/api/windows/1/open", headers=token)
+    simulation = Simulation(hall, [], "balanced")
+    printed, simulated = [], []
+    for serial in range(8):
+        second = 11 * 3600 + 20 * 60 + 2 * serial     # a full forecast for each ticket
+        clock.now = at(second)
+        answer = client.post("/api/tickets", json={"subject": "SS-0101"},
+                             headers={"Authorization": f"Bearer {TOKENS['kiosk']}"})
+        printed.append(answer.json["eta_minutes"])
+        simulation.arrive(TraceTicket(f"T{serial}", second, "SS-0101", Priority.NORMAL, 20.0))
+        simulated.append(simulation.results[f"T{serial}"].eta_minutes)
+    app.extensions["yichuang.service"].close()
+    assert printed == [round(minutes, 1) for minutes in simulated]
+    lunch = (hall.hours.lunch_end - hall.hours.lunch_start)
+    assert printed[-1] > lunch, "the last ticket's wait spans the hall's lunch"
