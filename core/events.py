@@ -7,7 +7,7 @@ carry only what a display may show: never an ID card hash or a phone token.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ class TicketResumed(Event):
 class TicketCancelled(Event):
     number: str
     reason: str
+    by: str = ""          # "citizen" (their phone), a member of staff's name, or the day's end
 
 
 # Windows ---------------------------------------------------------------------
@@ -136,6 +137,16 @@ class WindowPaused(Event):
 @dataclass(frozen=True)
 class WindowResumed(Event):
     window: int
+
+
+@dataclass(frozen=True)
+class WindowReleased(Event):
+    """A manager freed a window its clerk left with tickets: they wait again, in place."""
+
+    window: int
+    clerk: str
+    tickets: tuple        # numbers put back in line
+    by: str
 
 
 @dataclass(frozen=True)
@@ -188,6 +199,15 @@ class RatingSubmitted(Event):
 
 
 @dataclass(frozen=True)
+class AlarmRaised(Event):
+    """Something the managers must look at (a kiosk issuing far above its rate ...)."""
+
+    source: str           # the device or part of the hall
+    kind: str             # issue_rate, ...
+    message: str
+
+
+@dataclass(frozen=True)
 class DayStarted(Event):
     service_day: str
     expired: int      # tickets of the previous day that were still open
@@ -208,6 +228,26 @@ def event_from_dict(type_name: str, payload: dict) -> Event:
             value = payload[f.name]
             values[f.name] = tuple(value) if isinstance(value, list) else value
     return cls(**values)
+
+
+# What the public (hall displays and kiosks: screens anyone in the hall can read) may
+# see: calls, counts and waits. These events are not sent to it at all ...
+NOT_PUBLIC = frozenset({"RatingSubmitted", "CaseOpened", "CaseMaterialsSupplied",
+                        "AlarmRaised"})
+# ... and these are sent with free text and people's log-in names blanked.
+PUBLIC_BLANKS = {
+    "TicketTransferred": ("note",), "TicketParked": ("note",),
+    "TicketCancelled": ("reason", "by"), "ClerkLoggedIn": ("clerk",),
+    "ClerkLoggedOut": ("clerk",), "WindowReleased": ("clerk", "by"),
+}
+
+
+def for_public(event: Event) -> Event | None:
+    """The event as the public may see it, or None if it is not for the public."""
+    if event.type in NOT_PUBLIC:
+        return None
+    blanks = PUBLIC_BLANKS.get(event.type)
+    return replace(event, **{name: "" for name in blanks}) if blanks else event
 
 
 @dataclass(frozen=True)

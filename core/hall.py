@@ -191,12 +191,16 @@ class Hall:
             call_early_seconds=self.settings.rules.appointment_call_early_minutes * 60.0)
 
     # --- the public picture ------------------------------------------------------
-    def snapshot(self) -> dict:
-        """Everything a display or caller needs to draw the hall from nothing."""
+    def snapshot(self, public: bool = False) -> dict:
+        """Everything a caller (or, `public`, a display) needs to draw the hall from
+        nothing; the public picture leaves out who is logged in where."""
+        windows = [w.public() for w in self.windows.values()]
+        if public:
+            windows = [w | {"clerk": ""} for w in windows]
         return {
             "service_day": self.service_day,
             "hall": {"name": self.settings.name, "name_en": self.settings.name_en},
-            "windows": [w.public() for w in self.windows.values()],
+            "windows": windows,
             "tickets": [t.public() for t in self.tickets.values() if not t.state.is_final],
             "waiting_by_pool": self.waiting_by_pool(),
             "served_today": sum(1 for t in self.tickets.values()

@@ -1,5 +1,8 @@
-"""Staffing windows: log in and out, open, close, pause, resume, move to a pool."""
+"""Staffing windows: log in and out, open, close, pause, resume, move to a pool, and a
+manager's release of a window its clerk left with tickets."""
 from __future__ import annotations
+
+from datetime import datetime
 
 from core.errors import Conflict, Invalid, NotFound
 from core.events import (
@@ -10,9 +13,11 @@ from core.events import (
     WindowMovedToPool,
     WindowOpened,
     WindowPaused,
+    WindowReleased,
     WindowResumed,
 )
 from core.hall import Hall
+from core.tickets import TicketState
 from core.windows import Window, WindowStatus
 
 
@@ -105,3 +110,21 @@ def move_window(hall: Hall, window_number: int, pool: str) -> list[Event]:
     previous, window.pool = window.pool, pool
     hall.touch(window)
     return [WindowMovedToPool(window=window.number, pool=pool, previous_pool=previous)]
+
+
+def release_window(hall: Hall, window_number: int, by: str, now: datetime) -> list[Event]:
+    """A manager frees a window whose clerk left with a ticket still called, served or
+    parked there: each goes back in line keeping its place (窗口无否决权), the clerk is
+    logged out and the window closed. Recorded with who did it."""
+    window = hall.window(window_number)
+    numbers = ([window.current] if window.current else []) + list(window.parked)
+    for number in numbers:
+        ticket = hall.tickets[number]
+        ticket.state, ticket.pinned_window = TicketState.WAITING, None
+        ticket.record("released", now, window.number, f"by {by}")
+        hall.touch(ticket)
+    clerk = window.clerk
+    window.current, window.parked = "", []
+    window.clerk, window.status, window.pause_reason = "", WindowStatus.CLOSED, ""
+    hall.touch(window)
+    return [WindowReleased(window=window.number, clerk=clerk, tickets=tuple(numbers), by=by)]

@@ -28,11 +28,17 @@ class TicketRequest:
     appointment_slot: datetime | None = None
     case_number: str = ""
     by_staff: bool = False
+    # the card was read by the kiosk's reader (or checked by staff): a typed number is
+    # untrusted, it counts toward the daily limit but gives no elderly priority
+    id_card_read: bool = False
 
 
 def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Event]:
     settings = hall.settings
     subject = subject_of(hall, request.subject)
+    if subject.real_name and not request.id_card_hash:
+        raise Invalid(f"{subject.name} needs an ID card to take a number (实名取号)",
+                      field="id_card", subject=subject.code)
     priority = _priority_for(hall, request, now)
     _check_id_card_limit(hall, request.id_card_hash)
     number = hall.next_number(settings.category(subject.category).prefix)
@@ -69,10 +75,11 @@ def _priority_for(hall: Hall, request: TicketRequest, now: datetime) -> Priority
         raise Forbidden(f"only staff may give priority '{request.priority.value}'")
     if request.origin is Origin.APPOINTMENT:
         return _appointment_priority(hall.settings.rules, request.appointment_slot, now)
-    if request.age is not None and request.age >= hall.settings.rules.elderly_age:
-        return Priority.ELDERLY if request.priority is Priority.NORMAL else request.priority
     if request.priority is Priority.APPOINTMENT:
         raise Invalid("an appointment ticket comes from an appointment check-in")
+    trusted = request.id_card_read or request.by_staff
+    if trusted and request.age is not None and request.age >= hall.settings.rules.elderly_age:
+        return Priority.ELDERLY if request.priority is Priority.NORMAL else request.priority
     return request.priority
 
 
@@ -125,15 +132,17 @@ def pickup_matter(hall: Hall) -> str:
     return matter.code
 
 
-def cancel_ticket(hall: Hall, number: str, reason: str, now: datetime) -> list[Event]:
+def cancel_ticket(hall: Hall, number: str, reason: str, now: datetime,
+                  by: str = "citizen") -> list[Event]:
+    """A waiting ticket is given up: by the citizen (their phone) or by staff (`by`)."""
     ticket = hall.ticket(number)
     if ticket.state is not TicketState.WAITING:
         raise Conflict(f"ticket {ticket.number} is {ticket.state.value}; only a waiting "
                        f"ticket can be cancelled")
     ticket.state = TicketState.CANCELLED
-    ticket.record("cancelled", now, note=reason)
+    ticket.record("cancelled", now, note=f"{reason} ({by})" if by else reason)
     hall.touch(ticket)
-    return [TicketCancelled(number=ticket.number, reason=reason)]
+    return [TicketCancelled(number=ticket.number, reason=reason, by=by)]
 
 
 def start_day(hall: Hall, service_day: str, now: datetime) -> list[Event]:
@@ -146,10 +155,11 @@ def start_day(hall: Hall, service_day: str, now: datetime) -> list[Event]:
             hall.touch(ticket)
             expired += 1
     for window in hall.windows.values():
-        if window.status is not WindowStatus.CLOSED or window.clerk or window.current:
+        if (window.status is not WindowStatus.CLOSED or window.clerk or window.current
+                or window.parked or window.pause_reason or window.served_today):
             window.status, window.clerk, window.current = WindowStatus.CLOSED, "", ""
+            window.pause_reason, window.served_today = "", 0
             window.parked.clear()
             hall.touch(window)
-        window.served_today = 0
     hall.begin_day(service_day)
     return [DayStarted(service_day=service_day, expired=expired)]

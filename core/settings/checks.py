@@ -281,10 +281,18 @@ def check_references(report: Report, data: Data) -> None:
             _check_ref(report, ("themes", i, "matters", j), code, matters, "matter")
     check_window_references(report, data, cats, pools, prefixes)
     windows = _codes(data, "windows", "number")
-    for i, device in _items(data, "devices"):
-        if device.get("window") is not None and device["window"] not in windows:
-            report.add(("devices", i, "window"), f"unknown window {device['window']} "
-                       f"(windows are numbered {_ranges(windows)})")
+    for section in ("devices", "credentials"):
+        for i, item in _items(data, section):
+            if item.get("window") is not None and item["window"] not in windows:
+                report.add((section, i, "window"), f"unknown window {item['window']} "
+                           f"(windows are numbered {_ranges(windows)})")
+    for i, credential in _items(data, "credentials"):
+        if credential.get("role") == "rating_pad" and credential.get("window") is None:
+            report.add(("credentials", i, "window"),
+                       "a rating pad belongs to one window: give its number")
+        elif credential.get("role") not in (None, "rating_pad") and credential.get("window"):
+            report.add(("credentials", i, "window"), "only a rating_pad credential has a "
+                       "window (a clerk sits down at a window by logging in)")
 
 
 def check_window_references(report: Report, data: Data, cats: list, pools: list,

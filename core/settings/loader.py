@@ -301,17 +301,21 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "rules": _defaults(Rules, {
         "recall_cooldown_seconds": positive_int, "max_recalls": positive_int,
         "tickets_per_id_per_day": positive_int, "elderly_age": positive_int,
+        "tickets_per_device_per_minute": positive_int,
+        "tickets_per_address_per_minute": positive_int,
         "appointment_call_early_minutes": positive_int,
         "appointment_check_in_opens_minutes": positive_int,
         "appointment_check_in_closes_minutes": positive_int,
         "policy": choice(tuple(POLICIES), "policy")}),
     "server": _defaults(ServerSettings, {
         "host": text, "port": port, "database": text, "threads": positive_int,
-        "synchronous": choice(SYNCHRONOUS, "synchronous mode"), "public_url": public_url}),
+        "synchronous": choice(SYNCHRONOUS, "synchronous mode"), "public_url": public_url,
+        "key_file": optional_text}),
     "categories": {**_NAMES, "prefix": Key(prefix)},
     "matters": {**_NAMES, "category": Key(code), "pool": Key(code),
                 "materials": Key(text_list()), "time_limit_days": Key(non_negative_int),
-                "service_minutes": Key(positive_number), "opens_case": Key(boolean, True)},
+                "service_minutes": Key(positive_number), "opens_case": Key(boolean, True),
+                "real_name": Key(boolean, False)},
     "themes": {**_NAMES, "matters": Key(text_list(code)), "category": Key(code),
                "pool": Key(code)},
     "pools": {**_NAMES, "kind": Key(choice(tuple(k.value for k in PoolKind), "pool kind"))},
@@ -321,7 +325,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "devices": {"name": Key(text), "kind": Key(choice(DEVICE_KINDS, "device kind")),
                 "url": Key(device_url), "window": Key(positive_int, None)},
     "credentials": {"name": Key(text), "role": Key(choice(ROLES, "role")),
-                    "token_hash": Key(token_hash), "display_name": Key(optional_text, "")},
+                    "token_hash": Key(token_hash), "display_name": Key(optional_text, ""),
+                    "window": Key(positive_int, None)},
 }
 ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials")
 OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials")

@@ -27,8 +27,9 @@ _PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 
                   Priority.NORMAL: 3}
 
 
-# Who may call the server: devices (kiosk, display) and people (clerk, manager).
-ROLES = ("kiosk", "clerk", "manager", "display")
+# Who may call the server: devices (kiosk, display, a window's 好差评 rating pad) and
+# people (clerk, manager).
+ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad")
 
 
 class PoolKind(str, Enum):
@@ -61,6 +62,7 @@ class Matter:
     time_limit_days: int           # 承诺时限, working days promised
     service_minutes: float         # expected time at the window, before history is learned
     opens_case: bool = True        # 受审分离: acceptance opens a back-office case
+    real_name: bool = False        # 实名取号: a number only with an ID card (防黄牛)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Subject:
     service_minutes: float
     time_limit_days: int
     opens_case: bool
+    real_name: bool
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,10 @@ class Rules:
     recall_cooldown_seconds: int = 15
     max_recalls: int = 3
     tickets_per_id_per_day: int = 5
+    # 防黄牛: numbers one kiosk (or one network address) may issue a minute; a device
+    # past its limit is refused and the managers are alarmed
+    tickets_per_device_per_minute: int = 12
+    tickets_per_address_per_minute: int = 20
     elderly_age: int = 65
     # 预约: an appointment ranks as one (may be called) from this many minutes before its slot
     appointment_call_early_minutes: int = 10
@@ -148,8 +155,11 @@ class ServerSettings:
     port: int = 8750
     database: str = "var/hall.db"
     threads: int = 256
-    synchronous: str = "NORMAL"   # SQLite PRAGMA synchronous; FULL survives power loss too
+    synchronous: str = "FULL"     # SQLite PRAGMA synchronous: FULL survives a power cut
     public_url: str = "http://127.0.0.1:8750"
+    # The ID-card HMAC key, kept out of the database and its backups; "" means the
+    # database's path with the suffix .key (var/hall.db -> var/hall.key).
+    key_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +182,7 @@ class Credential:
     role: str          # one of ROLES
     token_hash: str    # "sha256:<64 hex digits>"
     display_name: str = ""
+    window: int | None = None   # a rating pad's window: it rates only what that window served
 
 
 @dataclass(frozen=True)
@@ -242,7 +253,7 @@ class HallSettings:
 def _matter_subject(matter: Matter) -> Subject:
     return Subject(matter.code, matter.name, matter.name_en, matter.category, matter.pool,
                    False, (matter.code,), matter.materials, matter.service_minutes,
-                   matter.time_limit_days, matter.opens_case)
+                   matter.time_limit_days, matter.opens_case, matter.real_name)
 
 
 def _theme_subject(theme: Theme, matters: dict[str, Matter]) -> Subject:
@@ -254,4 +265,4 @@ def _theme_subject(theme: Theme, matters: dict[str, Matter]) -> Subject:
     return Subject(theme.code, theme.name, theme.name_en, theme.category, theme.pool, True,
                    theme.matters, tuple(seen), sum(m.service_minutes for m in parts),
                    max((m.time_limit_days for m in parts), default=0),
-                   any(m.opens_case for m in parts))
+                   any(m.opens_case for m in parts), any(m.real_name for m in parts))

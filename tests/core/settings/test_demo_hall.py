@@ -44,7 +44,7 @@ def test_demo_hall_identity_hours_rules_server(demo):
     assert demo.rules.policy == "balanced"
     assert (demo.server.host, demo.server.port, demo.server.database) == (
         "127.0.0.1", 8750, "var/hall.db")
-    assert demo.server.synchronous == "NORMAL"
+    assert demo.server.synchronous == "FULL"
 
 
 def test_load_settings_reads_the_file():
