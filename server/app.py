@@ -3,25 +3,43 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.errors import HallError
 from core.settings.schema import HallSettings
 from server.auth import Credentials, Unauthorized, WrongRole
-from server.payloads import BadJson
+from server.payloads import MAX_BODY_BYTES, BadJson
 from server.service import HallService
 
 STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
 
 
+class JsonProvider(DefaultJSONProvider):
+    """Chinese as itself, keys in the order written; and never a 500 for a text that
+    cannot be UTF-8 (a lone surrogate that got past the checks is sent escaped)."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        text = super().dumps(obj, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return super().dumps(obj, **{**kwargs, "ensure_ascii": True})
+        return text
+
+
 def create_app(settings: HallSettings, *, database: str | None = None,
                clock: Callable[[], datetime] | None = None) -> Flask:
     app = Flask(__name__)
-    app.json.ensure_ascii = False
-    app.json.sort_keys = False
+    app.json = JsonProvider(app)
+    # A second line in front of the WSGI server's own limit: a larger body is 413.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     service = HallService(settings, database or settings.server.database, clock)
     app.extensions["yichuang.service"] = service
     app.extensions["yichuang.credentials"] = Credentials(settings.credentials)
@@ -32,8 +50,9 @@ def create_app(settings: HallSettings, *, database: str | None = None,
 
 
 def _register_blueprints(app: Flask) -> None:
+    from server import openapi
     from server.views import cases, hall, manage, public, stream, tickets, windows
-    for module in (hall, tickets, windows, cases, manage, stream, public):
+    for module in (hall, tickets, windows, cases, manage, stream, public, openapi):
         app.register_blueprint(module.blueprint)
 
 
@@ -51,7 +70,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(BadJson)
     def bad_json(error: BadJson):
-        return _error(400, "bad_json", f"the request body is not valid JSON: {error}")
+        return _error(400, "bad_json", str(error))
 
     @app.errorhandler(Unauthorized)
     def unauthorized(_error_):
@@ -64,7 +83,17 @@ def _register_errors(app: Flask) -> None:
         return _error(403, "wrong_role", f"role '{role}' may not do this; allowed: "
                                          f"{', '.join(sorted(allowed))}")
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error_):
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        return _error(413, "too_large", f"the request body is larger than {limit} bytes",
+                      max_bytes=limit)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _error(error.code or 500, error.name.lower().replace(" ", "_"),
-                      error.description or error.name)
+        response, status = _error(error.code or 500, error.name.lower().replace(" ", "_"),
+                                  error.description or error.name)
+        for name, value in error.get_headers():       # Allow (405), Retry-After (429) ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response, status

@@ -1,19 +1,29 @@
 """Roles and credentials: every route says who may call it; tokens are stored hashed.
 
-A request presents `Authorization: Bearer <token>` (or `?token=` for a browser's
-EventSource, which cannot set headers). A clerk may act only at the window they
-are logged in at.
+A request presents `Authorization: Bearer <token>`; only the event stream's GET
+also takes `?token=` (a browser's EventSource cannot set headers), so a token never
+rides in the URL of a write. A clerk may act only at the window they are logged in
+at. Wrong tokens are logged, and an address that keeps presenting them is refused
+(429) for a while, whatever it presents: guessing is slowed to a few a minute.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import time
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, request
+from werkzeug.exceptions import TooManyRequests
 
 from core.settings.schema import ROLES
+from server.limits import RateLimit
+
+log = logging.getLogger("yichuang.auth")
+WRONG_TOKENS_PER_MINUTE = 10
+STREAM_ENDPOINT = "stream.events"      # the one route that takes ?token=
 
 
 def hash_token(token: str) -> str:
@@ -39,10 +49,22 @@ class Principal:
     name: str
     role: str
     display_name: str
+    window: int | None = None       # a rating pad's window
 
 
 class Unauthorized(Exception):
     pass
+
+
+class Refused(TooManyRequests):
+    """429 with a Retry-After header: too many tries from one address or device."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(description=message)
+        self.retry_after = max(1, round(retry_after))
+
+    def get_headers(self, environ=None, scope=None):
+        return super().get_headers(environ, scope) + [("Retry-After", str(self.retry_after))]
 
 
 class WrongRole(Exception):
@@ -51,21 +73,45 @@ class WrongRole(Exception):
 
 class Credentials:
     def __init__(self, credentials) -> None:
-        self._by_hash = {c.token_hash: Principal(c.name, c.role, c.display_name or c.name)
+        self._by_hash = {c.token_hash: Principal(c.name, c.role, c.display_name or c.name,
+                                                 c.window)
                          for c in credentials}
+        self._wrong = RateLimit(per_minute=WRONG_TOKENS_PER_MINUTE, burst=WRONG_TOKENS_PER_MINUTE)
+        self._blocked: dict[str, float] = {}      # address -> refused until (monotonic)
 
     def principal_for(self, token: str) -> Principal | None:
         # A lookup by hash leaks nothing useful by its timing: finding a token from
         # its SHA-256 is out of reach, so no constant-time comparison is needed.
         return self._by_hash.get(hash_token(token)) if token else None
 
+    def check(self, token: str, address: str) -> Principal:
+        """The principal of a presented token; Unauthorized, or Refused while the
+        address is paying for too many wrong tokens (even with a right one: else its
+        guesses would still tell right from wrong)."""
+        until = self._blocked.get(address, 0.0)
+        if until > time.monotonic():
+            raise Refused("too many wrong tokens from this address; try again later",
+                          until - time.monotonic())
+        principal = self.principal_for(token)
+        if principal is not None:
+            return principal
+        log.warning("wrong or missing token from %s for %s %s", address, request.method,
+                    request.path)
+        wait = self._wrong.take(address)
+        if wait > 0:
+            self._blocked[address] = time.monotonic() + wait
+            log.warning("ALARM: %s presents wrong tokens repeatedly; refused for %.0f s",
+                        address, wait)
+        raise Unauthorized()
 
 
 def _presented_token() -> str:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header[7:].strip()
-    return request.args.get("token", "")
+    if request.method == "GET" and request.endpoint == STREAM_ENDPOINT:
+        return request.args.get("token", "")
+    return ""
 
 
 def requires(*roles: str):
@@ -77,10 +123,8 @@ def requires(*roles: str):
     def decorate(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            principal = current_app.extensions["yichuang.credentials"].principal_for(
-                _presented_token())
-            if principal is None:
-                raise Unauthorized()
+            principal = current_app.extensions["yichuang.credentials"].check(
+                _presented_token(), request.remote_addr or "")
             if principal.role not in roles:
                 raise WrongRole(principal.role, roles)
             g.principal = principal

@@ -6,10 +6,13 @@ come back as `core` records (`TicketInfo`, `WindowInfo`, `CaseInfo`), events as
 `core.events.LoggedEvent` holding a typed `core.events` event. Method names are
 the names of the core actions they run (`close_window`, `resume_ticket`, ...).
 
-Commands are never retried blindly: a POST that may have reached the server
-raises `ServerUnavailable`, so a ticket is never issued twice behind the user's
-back. The event stream reconnects by itself and resumes from the last event id
-it saw.
+Every command (POST) carries a fresh `Idempotency-Key`: when the connection
+breaks after it was sent, the client asks once more with the same key, and the
+server answers with the first result if it had already carried the command out,
+so a ticket is never issued twice behind the user's back. If that fails too, it
+raises `ServerUnavailable`; calling again with the same `idempotency_key` stays
+safe. The event stream reconnects by itself and resumes from the last event id it
+saw.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import http.client
 import json
 import socket
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
@@ -100,7 +104,6 @@ class Identity:
     window: int | None
 
 
-_RETRIABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 
 
 class HallClient:
@@ -133,26 +136,26 @@ class HallClient:
             headers["Content-Type"] = "application/json"
         return headers
 
-    def request(self, method: str, path: str, body: dict | None = None) -> Any:
+    def request(self, method: str, path: str, body: dict | None = None,
+                idempotency_key: str | None = None) -> Any:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+        headers = self._headers(data)
+        if method == "POST":
+            headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
         for attempt in (1, 2):
             conn = self._connection()
-            reused = self._local.used
             try:
-                conn.request(method, path, body=data, headers=self._headers(data))
+                conn.request(method, path, body=data, headers=headers)
                 response = conn.getresponse()
                 payload = response.read()
                 self._local.used = True
                 return self._decode(response.status, payload)
-            except _RETRIABLE as error:
-                self._drop_connection()
-                # A kept-alive connection the server had already closed: nothing was
-                # processed, so trying once more on a fresh connection is safe.
-                if reused and attempt == 1:
-                    continue
-                raise ServerUnavailable(f"{method} {path}: {error!r}") from None
             except (OSError, http.client.HTTPException) as error:
                 self._drop_connection()
+                # Safe to ask once more: a read changes nothing, and a command's key
+                # makes the server answer a repeat with its first result.
+                if attempt == 1:
+                    continue
                 raise ServerUnavailable(f"{method} {path}: {error!r}") from None
 
     @staticmethod
@@ -193,18 +196,21 @@ class HallClient:
                             tuple(body["materials"]), _logged(body["events"]))
 
     def issue_ticket(self, subject: str, priority: str | None = None,
-                     id_card: str | None = None) -> IssuedTicket:
-        body = {"subject": subject}
+                     id_card: str | None = None, id_card_read: bool = False,
+                     idempotency_key: str | None = None) -> IssuedTicket:
+        """`id_card_read`: the kiosk's reader read the card (a typed number is untrusted)."""
+        body: dict = {"subject": subject}
         if priority:
             body["priority"] = priority
         if id_card:
-            body["id_card"] = id_card
-        return self._issued(self.request("POST", "/api/tickets", body))
+            body["id_card"], body["id_card_read"] = id_card, id_card_read
+        return self._issued(self.request("POST", "/api/tickets", body, idempotency_key))
 
-    def check_in(self, subject: str, slot: str, id_card: str | None = None) -> IssuedTicket:
-        body = {"subject": subject, "slot": slot}
+    def check_in(self, subject: str, slot: str, id_card: str | None = None,
+                 id_card_read: bool = False) -> IssuedTicket:
+        body: dict = {"subject": subject, "slot": slot}
         if id_card:
-            body["id_card"] = id_card
+            body["id_card"], body["id_card_read"] = id_card, id_card_read
         return self._issued(self.request("POST", "/api/appointments/check-in", body))
 
     def pickup_ticket(self, case_number: str) -> IssuedTicket:
@@ -260,6 +266,10 @@ class HallClient:
 
     def resume_window(self, window: int) -> WindowAnswer:
         return self._window(window, "resume")
+
+    def release_window(self, window: int) -> WindowAnswer:
+        """A manager frees a window its clerk left with tickets (they wait again)."""
+        return self._window(window, "release")
 
     def move_window(self, window: int, pool: str) -> WindowAnswer:
         return self._window(window, "move", {"pool": pool})

@@ -8,6 +8,11 @@ A client reconnecting with Last-Event-ID gets what it missed of today: from the
 live buffer, else from the database (up to REPLAY_LIMIT events); anything else
 (no id, an id from another day or from the future, too much missed) starts
 afresh from a snapshot. `EventLog.follow` is the whole stream of one subscriber.
+
+Two audiences read the log: `staff` (clerks, managers) get every event whole;
+`public` (displays and kiosks, screens anyone can read) get calls, counts and waits
+only (`core.events.for_public`): notes, reasons, log-in names, ratings and case
+details never reach them. Each frame is encoded once per audience at publishing.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import threading
 import time
 from typing import Callable, Iterator
 
-from core.events import DayStarted, LoggedEvent
+from core.events import DayStarted, LoggedEvent, for_public
 
 REPLAY_LIMIT = 5_000
 RETRY_MILLISECONDS = 2_000
@@ -24,15 +29,27 @@ RETRY_MILLISECONDS = 2_000
 # otherwise cost 20,000 thread wake-ups a second. A quiet hall is not delayed.
 COALESCE_SECONDS = 0.025
 
+AUDIENCES = ("staff", "public")
+AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "staff", "display": "public",
+                    "kiosk": "public"}
+
 ReadStored = Callable[[int, int], list[LoggedEvent]]   # (after id, limit) -> from the DB
-TakeSnapshot = Callable[[], tuple[bytes, int]]          # -> (SSE frame, last id it includes)
+TakeSnapshot = Callable[[str], tuple[bytes, int]]  # audience -> (SSE frame, last id in it)
 
 
 def sse_frame(event_id: int, event_type: str, data: str) -> bytes:
     return f"id: {event_id}\nevent: {event_type}\ndata: {data}\n\n".encode()
 
 
-def logged_frame(logged: LoggedEvent) -> bytes:
+def logged_frame(logged: LoggedEvent, audience: str = "staff") -> bytes:
+    """The event's frame for an audience; b"" if the audience does not see it."""
+    if audience == "staff":
+        return sse_frame(logged.id, logged.type, logged.json)
+    shown = for_public(logged.event)
+    if shown is None:
+        return b""
+    if shown is not logged.event:
+        logged = LoggedEvent.encode(logged.id, logged.at, shown)
     return sse_frame(logged.id, logged.type, logged.json)
 
 
@@ -40,8 +57,9 @@ class EventLog:
     def __init__(self, last_id: int, first_id_today: int | None, read_stored: ReadStored,
                  snapshot: TakeSnapshot, capacity: int = 20_000) -> None:
         self._condition = threading.Condition()
-        self._frames: list[bytes] = []
-        self._first_buffered = last_id + 1      # the id of self._frames[0]
+        # one frame per event and audience, b"" where the audience does not see it
+        self._frames: dict[str, list[bytes]] = {audience: [] for audience in AUDIENCES}
+        self._first_buffered = last_id + 1      # the id of each list's first frame
         self.last_id = last_id
         self.first_id_today = first_id_today
         self.capacity = capacity
@@ -52,18 +70,22 @@ class EventLog:
         """Append one action's events (called under the hall lock, in id order)."""
         if not logged:
             return
-        frames = [logged_frame(e) for e in logged]
+        frames = {audience: [logged_frame(e, audience) for e in logged]
+                  for audience in AUDIENCES}
         with self._condition:
             if logged[0].id != self.last_id + 1:
                 raise RuntimeError(f"event {logged[0].id} published after {self.last_id}")
             for e in logged:
                 if isinstance(e.event, DayStarted) or self.first_id_today is None:
                     self.first_id_today = e.id
-            self._frames.extend(frames)
+            for audience in AUDIENCES:
+                self._frames[audience].extend(frames[audience])
             self.last_id = logged[-1].id
-            if len(self._frames) > self.capacity:
-                drop = len(self._frames) - self.capacity // 2
-                del self._frames[:drop]
+            buffered = len(self._frames["staff"])
+            if buffered > self.capacity:
+                drop = buffered - self.capacity // 2
+                for audience in AUDIENCES:
+                    del self._frames[audience][:drop]
                 self._first_buffered += drop
             self._condition.notify_all()
 
@@ -84,25 +106,27 @@ class EventLog:
         return (first_today is None or last_id + 1 < first_today
                 or self.last_id - last_id > REPLAY_LIMIT)
 
-    def catch_up(self, last_id: int | None) -> tuple[list[bytes], int]:
+    def catch_up(self, last_id: int | None, audience: str = "staff") -> tuple[list[bytes], int]:
         """What a (re)connecting client needs first, and the cursor after it."""
         if self.needs_snapshot(last_id):
-            frame, cursor = self._snapshot()
+            frame, cursor = self._snapshot(audience)
             return [frame], cursor
-        buffered = self.frames_after(last_id)
+        buffered = self.frames_after(last_id, audience)
         if buffered is not None:
             return buffered
         stored = self._read_stored(last_id, REPLAY_LIMIT)
-        return [logged_frame(e) for e in stored], stored[-1].id if stored else last_id
+        frames = [logged_frame(e, audience) for e in stored]
+        return frames, stored[-1].id if stored else last_id
 
-    def frames_after(self, event_id: int) -> tuple[list[bytes], int] | None:
+    def frames_after(self, event_id: int,
+                     audience: str = "staff") -> tuple[list[bytes], int] | None:
         """Frames after `event_id` and the new cursor; None if they left the buffer."""
         with self._condition:
             if event_id >= self.last_id:
                 return [], self.last_id
             if event_id + 1 < self._first_buffered:
                 return None
-            return self._frames[event_id + 1 - self._first_buffered:], self.last_id
+            return self._frames[audience][event_id + 1 - self._first_buffered:], self.last_id
 
     def wait(self, event_id: int, timeout: float) -> bool:
         """Block until an event after `event_id` exists (True) or the timeout (False)."""
@@ -110,9 +134,10 @@ class EventLog:
             return self._condition.wait_for(
                 lambda: self.last_id > event_id or self.closed, timeout)
 
-    def follow(self, last_id: int | None, keepalive: float) -> Iterator[bytes]:
+    def follow(self, last_id: int | None, keepalive: float,
+               audience: str = "staff") -> Iterator[bytes]:
         """One subscriber's stream: catch up, then every new event, keep-alives between."""
-        frames, cursor = self.catch_up(last_id)
+        frames, cursor = self.catch_up(last_id, audience)
         yield f"retry: {RETRY_MILLISECONDS}\n\n".encode() + b"".join(frames)
         last_write = 0.0
         while not self.closed:
@@ -123,11 +148,12 @@ class EventLog:
             if pause > 0:
                 time.sleep(pause)
             last_write = time.monotonic()
-            more = self.frames_after(cursor)
+            more = self.frames_after(cursor, audience)
             if more is None:         # fell out of the buffer: start again from a snapshot
-                frame, cursor = self._snapshot()
+                frame, cursor = self._snapshot(audience)
                 yield frame
                 continue
             frames, cursor = more
-            if frames:
-                yield b"".join(frames)
+            chunk = b"".join(frames)
+            if chunk:
+                yield chunk

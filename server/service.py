@@ -1,7 +1,12 @@
 """The one writer: runs a domain action under the hall lock, stores it, publishes it.
 
-`HallService` owns the hall's settings, its SQLite store (and the store's HMAC key
-for ID card numbers) and its event log; views see none of them directly.
+`HallService` owns the hall's settings, its SQLite store, the HMAC key for ID card
+numbers (in a key file of its own, outside the database and its backups) and its
+event log; views see none of them directly.
+
+When the disk is full or the database cannot be written, an action is refused
+with `Unavailable` (503) and the health check says `degraded` with the reason;
+the next write that succeeds clears it, with no restart.
 """
 from __future__ import annotations
 
@@ -9,24 +14,76 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
+import sqlite3
 import threading
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
+from werkzeug.exceptions import ServiceUnavailable
+
 from core.actions.tickets import start_day
-from core.errors import HallError
+from core.errors import HallError, Invalid
 from core.events import Event, LoggedEvent
 from core.forecast.live import WaitEstimator
 from core.hall import Hall
 from core.settings.schema import HallSettings
 from server.event_log import EventLog, sse_frame
-from server.storage import Store
+from server.storage import Answer, Store
 
 log = logging.getLogger("yichuang.server")
 T = TypeVar("T")
 Action = Callable[[Hall, datetime], list[Event]]
+
+
+class Unavailable(ServiceUnavailable):
+    """The hall cannot take a change now (disk full, database read-only): 503, with
+    the reason as the answer's message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(description=reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Once:
+    """A request that carried an Idempotency-Key: who sent it, the key, and a
+    fingerprint of the request (method, path, body)."""
+
+    principal: str
+    key: str
+    request: str
+
+
+def key_file_for(database: str, configured: str = "") -> Path:
+    """Where the ID-card key lives: as configured, else beside the database (.key)."""
+    if configured:
+        return Path(configured)
+    return Path(database).with_suffix(".key") if database != ":memory:" else Path("")
+
+
+def load_or_create_key(path: Path) -> bytes:
+    """The installation's ID-card HMAC key, made once, readable by its owner only."""
+    if not path.name:
+        return secrets.token_bytes(32)             # an in-memory hall: a key per process
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key.hex() + "\n")
+    return key
+
+
+# SQLite's words for "this write cannot be done now, through no fault of the request"
+_WRITE_FAULTS = ("disk is full", "readonly", "read-only", "disk i/o error", "unable to open")
 
 
 class HallService:
@@ -34,6 +91,8 @@ class HallService:
                  clock: Callable[[], datetime] | None = None) -> None:
         self.settings = settings
         self._store = Store(database, settings.server.synchronous)
+        self._key = load_or_create_key(key_file_for(database, settings.server.key_file))
+        self.fault: str = ""                  # why writes fail now; "" when healthy
         zone = ZoneInfo(settings.timezone)
         self.clock = clock or (lambda: datetime.now(zone))
         self.lock = threading.Lock()
@@ -57,32 +116,72 @@ class HallService:
         return secrets.token_urlsafe(16)
 
     def id_card_digest(self, number: str) -> str:
-        """防黄牛: a keyed digest of an ID card number; the number itself is never kept."""
-        return hmac.new(self._store.secret, number.encode(), hashlib.sha256).hexdigest()
+        """防黄牛: a digest of an ID card number keyed by the installation's key and
+        today's date, so one day's digests cannot be linked to another's (and they are
+        erased at the next rollover); the number itself is never kept."""
+        message = f"{self.clock().date().isoformat()}|{number}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
-    def act(self, action: Action, picture: Callable[[Hall], T] | None = None):
+    def act(self, action: Action, picture: Callable[[Hall], T] | None = None,
+            once: Once | None = None):
         """Run one action as one transaction; on any failure nothing is kept.
 
         Returns the logged events, or (events, picture(hall)) when a picture of the
         hall just after the action is asked for: taken under the same lock hold.
+
+        With `once` (a request that carried an Idempotency-Key) the answer (the
+        events' ids and the picture, which must be JSON) is stored in the action's own
+        transaction, and the same key later gets that answer again without the action
+        running twice, across restarts. The same key with another request is refused.
         """
         with self.lock:
+            if once is not None:
+                given = self._store.answer_for(once.principal, once.key)
+                if given is not None:
+                    return self._given_again(given, once, picture is not None)
             now = self.clock()
             self._roll_day_over(now)
+            shown: list = []
+
+            def remember(logged: list[LoggedEvent]) -> Answer:
+                shown.append(picture(self.hall) if picture else None)
+                body = {"events": [e.id for e in logged], "picture": shown[0]}
+                return Answer(once.principal, once.key, once.request, 200,
+                              json.dumps(body, ensure_ascii=False, separators=(",", ":")))
             try:
                 events = action(self.hall, now)
                 logged = self._store.commit(events, self.hall.take_changes(), now,
-                                            self.hall.service_day)
+                                            self.hall.service_day,
+                                            remember if once is not None else None)
             except HallError:
                 if self.hall.changes:       # refused after touching state: undo in memory
                     self._reload()
                 raise
+            except sqlite3.OperationalError as error:
+                self._reload()
+                if not any(words in str(error).lower() for words in _WRITE_FAULTS):
+                    raise
+                self._degrade(str(error))
+                raise Unavailable(self.fault) from None
             except BaseException:
                 log.exception("action failed; reloading the hall from the database")
                 self._reload()
                 raise
+            if self.fault:
+                log.warning("ALARM cleared: the database takes writes again")
+                self.fault = ""
             self.event_log.publish(logged)
-            return logged if picture is None else (logged, picture(self.hall))
+            if picture is None:
+                return logged
+            return logged, shown[0] if shown else picture(self.hall)
+
+    def _given_again(self, given: Answer, once: Once, with_picture: bool):
+        if given.request != once.request:
+            raise Invalid("this Idempotency-Key was already used for another request; "
+                          "make a new key for each request", field="Idempotency-Key")
+        body = json.loads(given.body)
+        logged = self._store.events_with_ids(body["events"])
+        return (logged, body["picture"]) if with_picture else logged
 
     def read(self, query: Callable[[Hall, datetime], T]) -> T:
         with self.lock:
@@ -90,13 +189,25 @@ class HallService:
 
     def health(self) -> dict:
         with self.lock:
-            return {"status": "ok", "service_day": self.hall.service_day,
-                    "last_event_id": self.event_log.last_id}
+            answer = {"status": "degraded" if self.fault else "ok",
+                      "service_day": self.hall.service_day,
+                      "last_event_id": self.event_log.last_id}
+            if self.fault:
+                answer["reason"] = self.fault
+            return answer
 
-    def _snapshot_frame(self) -> tuple[bytes, int]:
+    def _degrade(self, error: str) -> None:
+        reason = f"the hall database cannot be written ({error}); free disk space or " \
+                 "fix the file's permissions: service resumes by itself"
+        if self.fault != reason:
+            log.error("ALARM: %s", reason)
+        self.fault = reason
+
+    def _snapshot_frame(self, audience: str = "staff") -> tuple[bytes, int]:
         """The hall's picture as an SSE frame, and the id of the last event it includes."""
         with self.lock:
-            picture, last_id = self.hall.snapshot(), self.event_log.last_id
+            picture = self.hall.snapshot(public=audience == "public")
+            last_id = self.event_log.last_id
         data = json.dumps(picture, ensure_ascii=False, separators=(",", ":"))
         return sse_frame(last_id, "snapshot", data), last_id
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import sqlite3
 import threading
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 import sqlite_utils
 
-from core.events import Event, LoggedEvent
+from core.events import DayStarted, Event, LoggedEvent
 from core.hall import Changes, Estimator, Hall
 from core.settings.schema import HallSettings
 from core.windows import WindowStatus
@@ -61,20 +63,55 @@ def create_tables(db: sqlite_utils.Database) -> None:
                           "level": int, "reason": str, "at": str}, pk="id")
 
 
+@migration
+def move_the_id_card_key_out(db: sqlite_utils.Database) -> None:
+    """The ID-card HMAC key no longer lives in the database (it sits in a key file
+    outside the backups); digests made with the old key are erased with it."""
+    db.execute("DELETE FROM meta WHERE key = 'secret'")
+    db.execute("UPDATE tickets SET id_card_hash = '' WHERE id_card_hash != ''")
+
+
+@migration
+def remember_idempotent_answers(db: sqlite_utils.Database) -> None:
+    """The first answer to each Idempotency-Key, kept a day, so a retried POST is
+    answered again instead of being carried out twice."""
+    db["answers"].create({"principal": str, "key": str, "request": str, "status": int,
+                          "body": str, "service_day": str}, pk=("principal", "key"))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer given to a request that carried an Idempotency-Key."""
+
+    principal: str
+    key: str
+    request: str          # a fingerprint of the method, path and body
+    status: int
+    body: str             # JSON
+
+
+class StoreError(Exception):
+    """The hall database cannot be used as it is; the message says what to do."""
+
+
 class Store:
-    def __init__(self, path: str | Path, synchronous: str = "NORMAL") -> None:
+    def __init__(self, path: str | Path, synchronous: str = "FULL") -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            _check_integrity(conn, self.path)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path} cannot be opened as the hall database ({error}); "
+                             "restore it from a backup (docs/operations.md)") from None
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
-        conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         self.migrate()
         self.last_event_id = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-        self.secret = self._secret()
         self._checkpointer = None
         if self.path != ":memory:":
             # A checkpoint inside a commit stalls the hall's one writer for ~10 ms: do it
@@ -91,28 +128,33 @@ class Store:
                 self.conn.execute(f"PRAGMA user_version={number}")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
 
-    def _secret(self) -> bytes:
-        """This installation's random key (HMAC of ID card numbers), made once."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-        if row is None:
-            value = secrets.token_hex(32)
-            self.conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)",
-                              (value,))
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-        return bytes.fromhex(row[0])
-
     def close(self) -> None:
+        """Stop, copying the whole WAL back into the database file (none left behind)."""
         if self._checkpointer is not None:
             self._checkpointer.stop()
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as error:
+                log.warning("final WAL checkpoint failed: %s", error)
         self.conn.close()
 
     # --- writing -----------------------------------------------------------------
     def commit(self, events: list[Event], changes: Changes, now: datetime,
-               service_day: str) -> list[LoggedEvent]:
-        """Write one state change; returns its events as logged, with their ids."""
+               service_day: str,
+               answer: Callable[[list[LoggedEvent]], Answer] | None = None
+               ) -> list[LoggedEvent]:
+        """Write one state change; returns its events as logged, with their ids.
+
+        `answer`, given the logged events, makes the answer to remember for the
+        request's Idempotency-Key: it is written in the same transaction, so a
+        change is never kept without its answer. A new service day (a `DayStarted`
+        event) also erases the ID-card digests of every earlier day in the same
+        transaction (days cannot be linked), and the answers of earlier days.
+        """
         stored = []
         next_id = self.last_event_id
         at = now.isoformat()
@@ -127,9 +169,23 @@ class Store:
                              (next_id, at, service_day, event.type, logged.json))
                 stored.append(logged)
             self._write_changes(changes, service_day)
+            if answer is not None:
+                given = answer(stored)
+                conn.execute("INSERT INTO answers (principal, key, request, status, body, "
+                             "service_day) VALUES (?, ?, ?, ?, ?, ?)",
+                             (given.principal, given.key, given.request, given.status,
+                              given.body, service_day))
+            if any(isinstance(event, DayStarted) for event in events):
+                conn.execute("INSERT INTO meta (key, value) VALUES ('service_day', ?) "
+                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                             (service_day,))
+                conn.execute("UPDATE tickets SET id_card_hash = '' "
+                             "WHERE service_day < ? AND id_card_hash != ''", (service_day,))
+                conn.execute("DELETE FROM answers WHERE service_day < ?", (service_day,))
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:     # a failed COMMIT (disk full) has rolled back itself
+                conn.execute("ROLLBACK")
             raise
         self.last_event_id = next_id
         return stored
@@ -146,6 +202,19 @@ class Store:
             _upsert(conn, "ratings", rating)
 
     # --- reading -----------------------------------------------------------------
+    def answer_for(self, principal: str, key: str) -> Answer | None:
+        row = self.conn.execute(
+            "SELECT principal, key, request, status, body FROM answers "
+            "WHERE principal = ? AND key = ?", (principal, key)).fetchone()
+        return Answer(*row) if row else None
+
+    def events_with_ids(self, ids: list[int]) -> list[LoggedEvent]:
+        if not ids:
+            return []
+        rows = self.conn.execute("SELECT id, type, data FROM events WHERE id BETWEEN ? AND ? "
+                                 "ORDER BY id", (min(ids), max(ids))).fetchall()
+        return [LoggedEvent.decode(*row) for row in rows if row[0] in set(ids)]
+
     def events_after(self, event_id: int, limit: int) -> list[LoggedEvent]:
         rows = self.conn.execute(
             "SELECT id, type, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
@@ -162,8 +231,8 @@ class Store:
     def load_hall(self, settings: HallSettings, today: str,
                   estimator: Estimator | None = None) -> Hall:
         """The hall as the database last saw it; the caller rolls the day over if needed."""
-        day = max(filter(None, [self.latest_service_day(), self._latest_window_day()]),
-                  default=today)
+        day = max(filter(None, [self.latest_service_day(), self._latest_window_day(),
+                                self._started_day()]), default=today)
         hall = Hall(settings, day, estimator)
         rows = self.db.query("SELECT * FROM tickets WHERE service_day = ? ORDER BY issued_at",
                              [day])
@@ -181,14 +250,23 @@ class Store:
         hall.take_changes()
         return hall
 
+    def _started_day(self) -> str | None:
+        """The last service day a `DayStarted` opened (it may have no ticket yet)."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = 'service_day'").fetchone()
+        return row[0] if row else None
+
     def _latest_window_day(self) -> str | None:
         return self.conn.execute("SELECT max(service_day) FROM windows").fetchone()[0]
 
     def _learn_service_times(self, hall: Hall, day: str, history_days: int = 30) -> None:
         since = (date.fromisoformat(day) - timedelta(days=history_days)).isoformat()
+        # In the order the services finished (the event log's), as the live hall learnt
+        # them: the clipped running mean depends on the order.
         rows = self.conn.execute(
-            "SELECT subject, service_seconds FROM tickets WHERE state = 'finished' "
-            "AND service_day >= ? AND service_seconds IS NOT NULL ORDER BY finished_at",
+            "SELECT t.subject, t.service_seconds FROM events e JOIN tickets t "
+            "ON t.id = e.service_day || '/' || json_extract(e.data, '$.number') "
+            "WHERE e.type = 'ServiceFinished' AND e.service_day >= ? "
+            "AND t.state = 'finished' AND t.service_seconds IS NOT NULL ORDER BY e.id",
             (since,))
         hall.service_times.observe_many((subject, seconds / 60) for subject, seconds in rows)
 
@@ -286,3 +364,30 @@ def _upsert(conn: sqlite3.Connection, table: str, row: dict) -> None:
             sql += f" ON CONFLICT([{pk}]) DO UPDATE SET {updates}"
         _UPSERT_SQL[key] = sql
     conn.execute(sql, tuple(row.values()))
+
+
+def _check_integrity(conn: sqlite3.Connection, path: str) -> None:
+    """SQLite's quick check: a damaged page refuses the start instead of serving."""
+    found = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+    if found != ["ok"]:
+        raise StoreError(f"{path} is damaged ({'; '.join(found)}); restore it from a "
+                         "backup (docs/operations.md)")
+
+
+def backup_database(source: str, target: str) -> int:
+    """Copy a hall database with SQLite's online backup, safe while the server runs;
+    the copy is checked and holds everything committed when it ends. Returns its size
+    in bytes. The ID-card key file is deliberately not part of it."""
+    if Path(target).resolve() == Path(source).resolve():
+        raise StoreError("the backup must go to another file than the database")
+    if not Path(source).is_file():
+        raise StoreError(f"no hall database at {source}")
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as origin, \
+                closing(sqlite3.connect(target)) as copy:
+            origin.backup(copy)
+            _check_integrity(copy, target)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot back up {source} to {target}: {error}") from None
+    return Path(target).stat().st_size

@@ -3,6 +3,7 @@ and the real server on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_HALL = ROOT / "config" / "demo-hall.toml"
 ZONE = ZoneInfo("Asia/Shanghai")
 TOKENS = {"kiosk": "demo-kiosk-1", "display": "demo-display", "manager": "demo-manager",
-          "clerk": "demo-clerk-01"}
+          "clerk": "demo-clerk-01", "rating_pad": "demo-pad-01"}
 
 
 def clerk_token(window: int) -> str:
@@ -37,9 +38,29 @@ class FakeClock:
         return self.now
 
 
+def without_issue_limits(hall):
+    """The hall with its 防黄牛 rate limits out of the way: tests that issue dozens of
+    numbers a second from one kiosk are about other things (tests/server/
+    test_scalpers.py checks the limits with the demo hall's own values)."""
+    rules = replace(hall.rules, tickets_per_device_per_minute=1_000_000,
+                    tickets_per_address_per_minute=1_000_000)
+    return replace(hall, rules=rules)
+
+
+def demo_hall_without_issue_limits(directory: Path) -> Path:
+    """A copy of the demo hall's file with its rate limits out of the way, for tests that
+    start the server as its own process (`yichuang demo --hall <copy>`)."""
+    text = DEMO_HALL.read_text(encoding="utf-8").replace(
+        "[rules]\n", "[rules]\ntickets_per_device_per_minute = 1000000\n"
+                     "tickets_per_address_per_minute = 1000000\n", 1)
+    copy = directory / "demo-hall.toml"
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
 @pytest.fixture(scope="session")
 def settings():
-    return load_settings(DEMO_HALL)
+    return without_issue_limits(load_settings(DEMO_HALL))
 
 
 @pytest.fixture

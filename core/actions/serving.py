@@ -254,6 +254,8 @@ def resume_ticket(hall: Hall, window_number: int, number: str, now: datetime) ->
     window.parked.remove(ticket.number)
     window.current = ticket.number
     ticket.state = TicketState.SERVING
+    if ticket.first("started") is None:        # parked while only called: service starts now
+        ticket.record("started", now, window.number)
     ticket.record("resumed", now, window.number)
     hall.touch(ticket)
     hall.touch(window)

@@ -1,21 +1,23 @@
 """Case routes (受审分离): the back office approves, the front desk records materials."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from core.actions.cases import approve_case, overdue_cases, supply_materials
+from core.cases import CaseStatus
 from server.auth import requires
-from server.payloads import Payload
-from server.views.common import events_json, service
+from server.payloads import Values, accepts, flag, text, texts
+from server.views.common import CASE_NUMBER, MATERIALS, act, events_json, service
 
 blueprint = Blueprint("cases", __name__, url_prefix="/api/cases")
 
 
 @blueprint.get("")
 @requires("clerk", "manager")
-def list_cases():
-    status = request.args.get("status", "")
-    overdue = request.args.get("overdue") == "1"
+@accepts(query=[text("status", 16, required=False, choices=[s.value for s in CaseStatus]),
+                flag("overdue", doc="1: only cases whose materials are past their date")])
+def list_cases(query: Values):
+    status, overdue = query["status"], query["overdue"]
 
     def pick(hall, now):
         cases = overdue_cases(hall, now.date()) if overdue else hall.cases.values()
@@ -25,23 +27,25 @@ def list_cases():
 
 @blueprint.get("/<case_number>")
 @requires("kiosk", "clerk", "manager")
+@accepts(path=[CASE_NUMBER])
 def get_case(case_number: str):
     return {"case": service().read(lambda hall, now: hall.case(case_number).public())}
 
 
 @blueprint.post("/<case_number>/approve")
 @requires("manager")
-def approve(case_number: str):
-    Payload.from_request().done()
-    stored = service().act(lambda hall, now: approve_case(hall, case_number, now))
+@accepts(body=[], path=[CASE_NUMBER])
+def approve(case_number: str, body: Values):
+    stored = act(lambda hall, now: approve_case(hall, case_number, now))
     return {"events": events_json(stored)}
 
 
 @blueprint.post("/<case_number>/supply")
 @requires("clerk", "manager")
-def supply(case_number: str):
-    payload = Payload.from_request()
-    materials = payload.texts("materials", required=True)
-    payload.done()
-    stored = service().act(lambda hall, now: supply_materials(hall, case_number, materials, now))
+@accepts(body=[texts("materials", *MATERIALS, required=True, doc="the materials brought",
+                     example=["公司章程"])],
+         path=[CASE_NUMBER])
+def supply(case_number: str, body: Values):
+    materials = body["materials"]
+    stored = act(lambda hall, now: supply_materials(hall, case_number, materials, now))
     return {"events": events_json(stored)}

@@ -1,16 +1,18 @@
 """What every blueprint needs: the service, the caller, and the shape of an answer."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Callable
 
-from flask import current_app, g, jsonify
+from flask import current_app, g, jsonify, request
 
 from core.errors import Forbidden
 from core.events import Event, LoggedEvent
 from core.hall import Hall
 from core.settings.schema import HallSettings
-from server.service import HallService
+from server.payloads import IDEMPOTENCY_KEY, flag, integer, read_headers, text
+from server.service import HallService, Once
 
 
 def service() -> HallService:
@@ -19,6 +21,19 @@ def service() -> HallService:
 
 def settings() -> HallSettings:
     return service().settings
+
+
+def act(action: Callable[[Hall, datetime], list[Event]], picture=None):
+    """`service().act`, made idempotent when the request carries an Idempotency-Key:
+    a retry with the same key gets the first answer instead of a second action."""
+    key = read_headers([IDEMPOTENCY_KEY])[IDEMPOTENCY_KEY.name]
+    once = None
+    if key:
+        who = g.principal.name if "principal" in g else "public"
+        fingerprint = hashlib.sha256(b"\0".join(
+            [request.method.encode(), request.path.encode(), request.get_data()])).hexdigest()
+        once = Once(who, key, fingerprint)
+    return service().act(action, picture, once)
 
 
 def clerk_window(hall: Hall, clerk: str) -> int:
@@ -62,5 +77,24 @@ def act_at_window(number: int, action: Callable[[Hall, datetime], list[Event]],
     """Run a window action; answer with its events, the window and its current ticket."""
     if check_clerk:
         action = at_window(number, action)
-    logged, (window, ticket) = service().act(action, window_picture(number))
+    logged, (window, ticket) = act(action, window_picture(number))
     return jsonify({"events": events_json(logged), "window": window, "ticket": ticket})
+
+
+# --- fields several routes read: one limit per name (docs/api.md, "Limits") ---------------
+TICKET_NUMBER = text("number", 16, doc="a ticket number (A001), or a day's (2026-11-22/A001)",
+                     example="A001")
+CASE_NUMBER = text("case_number", 32, doc="a case number", example="WH20261123-0001")
+PHONE_TOKEN = text("token", 64, doc="the ticket's phone token, from its QR code",
+                   example="kq3Cw1YlU0bq3hC8xVJp0A")
+SUBJECT = text("subject", 32, doc="a matter or theme code", example="SS-0101")
+ID_CARD = text("id_card", 32, required=False,
+               doc="18 characters (full-width forms are folded): checked, and kept only as "
+                   "a keyed digest for the daily limit", example="610503198001011235")
+REASON = text("reason", 200, required=False, doc="free text", example="等太久")
+ID_CARD_READ = flag("id_card_read", doc="true when the kiosk's reader read the card; a typed "
+                                        "number gives no elderly priority")
+NOTE = text("note", 200, required=False, doc="free text", example="去复印身份证")
+LEVEL = integer("level", doc="5 非常满意 … 1 非常不满意 (1 and 2 need a reason)", example=5)
+POOL = text("pool", 32, doc="a pool code", example="acceptance_b")
+MATERIALS = 100, 50     # a material's name at most 100 characters, at most 50 of them

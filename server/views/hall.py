@@ -6,6 +6,7 @@ from dataclasses import asdict
 from flask import Blueprint, g
 
 from server.auth import public, requires
+from server.payloads import accepts
 from server.views.common import service, settings
 
 blueprint = Blueprint("hall", __name__, url_prefix="/api")
@@ -13,12 +14,14 @@ blueprint = Blueprint("hall", __name__, url_prefix="/api")
 
 @blueprint.get("/health")
 @public
+@accepts()
 def health():
     return service().health()
 
 
 @blueprint.get("/whoami")
 @requires("kiosk", "clerk", "manager", "display")
+@accepts()
 def whoami():
     principal = g.principal
     window = service().read(lambda hall, now: getattr(
@@ -29,6 +32,7 @@ def whoami():
 
 @blueprint.get("/hall")
 @requires("kiosk", "clerk", "manager", "display")
+@accepts()
 def describe():
     hall = settings()
     return {

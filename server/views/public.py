@@ -8,8 +8,8 @@ from core.actions.tickets import cancel_ticket
 from core.errors import NotFound
 from core.forecast.live import estimate_waits
 from server.auth import public
-from server.payloads import Payload
-from server.views.common import events_json, service, settings
+from server.payloads import Values, accepts
+from server.views.common import LEVEL, PHONE_TOKEN, REASON, act, events_json, service, settings
 
 blueprint = Blueprint("public", __name__)
 
@@ -23,6 +23,7 @@ def _ticket_for(hall, token: str):
 
 @blueprint.get("/api/public/tickets/<token>")
 @public
+@accepts(path=[PHONE_TOKEN])
 def ticket_status(token: str):
     def picture(hall, now):
         ticket = _ticket_for(hall, token)
@@ -39,25 +40,25 @@ def ticket_status(token: str):
 
 @blueprint.post("/api/public/tickets/<token>/cancel")
 @public
-def cancel(token: str):
-    Payload.from_request().done()
+@accepts(body=[], path=[PHONE_TOKEN])
+def cancel(token: str, body: Values):
     number = service().read(lambda hall, now: _ticket_for(hall, token).number)
-    stored = service().act(lambda hall, now: cancel_ticket(hall, number, "by_citizen", now))
+    stored = act(lambda hall, now: cancel_ticket(hall, number, "by_citizen", now))
     return {"events": events_json(stored)}
 
 
 @blueprint.post("/api/public/tickets/<token>/rating")
 @public
-def rate(token: str):
-    payload = Payload.from_request()
-    level, reason = payload.integer("level"), payload.text("reason", required=False)
-    payload.done()
+@accepts(body=[LEVEL, REASON], path=[PHONE_TOKEN], status=201)
+def rate(token: str, body: Values):
+    level, reason = body["level"], body["reason"]
     number = service().read(lambda hall, now: _ticket_for(hall, token).number)
-    stored = service().act(lambda hall, now: submit_rating(hall, number, level, reason, now))
+    stored = act(lambda hall, now: submit_rating(hall, number, level, reason, now))
     return {"events": events_json(stored)}, 201
 
 
 @blueprint.get("/t/<token>")
 @public
+@accepts(path=[PHONE_TOKEN], media_type="text/html", ignore_unknown_query=True)
 def phone_page(token: str):
     return render_template("phone.html", token=token, hall=settings().name)

@@ -1,32 +1,38 @@
 """GET /api/events: a snapshot first, then every event with an increasing id.
 
+Each role gets its audience's stream (`server.event_log`): clerks and managers
+every event whole, displays and kiosks only calls, counts and waits.
+
 What a reconnecting client gets (replay or snapshot) is decided by the event log
 (`server.event_log.EventLog.follow`). A comment line every KEEPALIVE_SECONDS keeps
 proxies and clients from timing the connection out.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g
 
 from server.auth import requires
+from server.event_log import AUDIENCE_OF_ROLE
+from server.payloads import Values, accepts, integer
 from server.views.common import service
 
 blueprint = Blueprint("stream", __name__, url_prefix="/api")
 KEEPALIVE_SECONDS = 15.0
 
 
-def _last_event_id() -> int | None:
-    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id")
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
+RESUME = dict(required=False, minimum=0, doc="resume after this event id")
 
 
 @blueprint.get("/events")
 @requires("kiosk", "clerk", "manager", "display")
-def events():
+@accepts(query=[integer("last_event_id", **RESUME)],
+         headers=[integer("Last-Event-ID", **RESUME)], media_type="text/event-stream")
+def events(query: Values, headers: Values):
+    last_event_id = headers["Last-Event-ID"]
+    if last_event_id is None:
+        last_event_id = query["last_event_id"]
     keepalive = current_app.config.get("SSE_KEEPALIVE_SECONDS", KEEPALIVE_SECONDS)
-    stream = service().event_log.follow(_last_event_id(), keepalive)
+    audience = AUDIENCE_OF_ROLE[g.principal.role]
+    stream = service().event_log.follow(last_event_id, keepalive, audience)
     return Response(stream, mimetype="text/event-stream",
                     headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -104,7 +104,8 @@ def test_a_pickup_window_opens_no_case(api):
 def test_ratings(api, level, reason, status, words):
     clerk = staff_window(api, 1)
     number, _ = serve(api, clerk, 1)
-    answer = api.post("/api/ratings", json={"number": number, "level": level, "reason": reason})
+    pad = api.as_("demo-pad-01")
+    answer = pad.post("/api/ratings", json={"number": number, "level": level, "reason": reason})
     assert answer.status_code == status, answer.json
     if words:
         assert words in answer.json["message"]
@@ -115,13 +116,24 @@ def test_ratings(api, level, reason, status, words):
 
 def test_a_service_is_rated_once_and_only_when_finished(api):
     clerk = staff_window(api, 1)
+    pad = api.as_("demo-pad-01")
     waiting = api.post("/api/tickets", json={"subject": "SS-0102"}).json["ticket"]["number"]
-    assert api.post("/api/ratings", json={"number": waiting, "level": 5}).status_code == 409
+    assert pad.post("/api/ratings", json={"number": waiting, "level": 5}).status_code == 409
     clerk.post("/api/windows/1/call-next")
     clerk.post("/api/windows/1/finish")
-    assert api.post("/api/ratings", json={"number": waiting, "level": 5}).status_code == 201
-    again = api.post("/api/ratings", json={"number": waiting, "level": 4})
+    assert pad.post("/api/ratings", json={"number": waiting, "level": 5}).status_code == 201
+    again = pad.post("/api/ratings", json={"number": waiting, "level": 4})
     assert again.status_code == 409 and "already been rated" in again.json["message"]
+
+
+def test_only_the_serving_window_s_pad_rates_never_a_clerk_nor_a_kiosk(api):
+    clerk = staff_window(api, 1)
+    number, _ = serve(api, clerk, 1)
+    other = api.as_("demo-pad-02").post("/api/ratings", json={"number": number, "level": 5})
+    assert other.status_code == 409 and "window 1" in other.json["message"]
+    for who in (clerk, api):      # the clerk who served it, and a kiosk
+        refused = who.post("/api/ratings", json={"number": number, "level": 5})
+        assert refused.status_code == 403 and refused.json["error"] == "wrong_role"
 
 
 def test_stats_report_waits(api, clock):

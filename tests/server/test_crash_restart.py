@@ -9,15 +9,17 @@ import sys
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 from server.client import HallClient, ServerUnavailable
 from server.wsgi import free_port
-from tests.conftest import DEMO_HALL, ROOT, TOKENS, clerk_token
+from tests.conftest import ROOT, TOKENS, clerk_token, demo_hall_without_issue_limits
 
 
 def start_server(database: str, port: int) -> subprocess.Popen:
+    hall = demo_hall_without_issue_limits(Path(database).parent)
     process = subprocess.Popen(
-        [sys.executable, "-m", "yichuang.cli", "serve", "--hall", str(DEMO_HALL),
+        [sys.executable, "-m", "yichuang.cli", "demo", "--hall", str(hall),
          "--database", database, "--port", str(port), "--threads", "32"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     client = HallClient(f"http://127.0.0.1:{port}", timeout=2)

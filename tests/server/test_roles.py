@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import TOKENS
 
-ROLES = ["kiosk", "clerk", "manager", "display"]
+ROLES = ["kiosk", "clerk", "manager", "display", "rating_pad"]
 CALLERS = ROLES + ["nobody", "forged"]
 SAMPLE = {"number": "1", "case_number": "WH20261123-0001", "token": "unknown-token"}
 
@@ -28,7 +28,14 @@ def test_every_route_declares_who_may_call_it(app):
     assert undeclared == []
 
 
+_addresses = iter(range(1, 10**6))
+
+
 def call(app, method, path, caller):
+    """One request from an address of its own (127.0.x.y), so that the wrong tokens of
+    `nobody` and `forged` are not throttled as one guesser's (tests/server/test_tokens.py)."""
+    n = next(_addresses)
+    environ = {"REMOTE_ADDR": f"127.0.{n // 250 % 250}.{n % 250 + 1}"}
     headers = {}
     if caller == "forged":
         headers["Authorization"] = "Bearer demo-manager-but-not-really"
@@ -36,14 +43,14 @@ def call(app, method, path, caller):
         headers["Authorization"] = f"Bearer {TOKENS[caller]}"
     client = app.test_client()
     if method == "GET" and path == "/api/events":
-        response = client.get(path, headers=headers, buffered=False)
+        response = client.get(path, headers=headers, buffered=False, environ_base=environ)
         status, body = response.status_code, None
         if status != 200:
             body = response.get_json()
         response.close()
         return status, body
-    response = client.open(path, method=method, headers=headers, json={} if method == "POST"
-                           else None)
+    response = client.open(path, method=method, headers=headers, environ_base=environ,
+                           json={} if method == "POST" else None)
     return response.status_code, response.get_json(silent=True)
 
 

@@ -16,10 +16,10 @@ from core.settings.schema import Priority
 from server.app import create_app
 from simulator.engine import Simulation
 from simulator.trace import TraceTicket
-from tests.conftest import DEMO_HALL, TOKENS, ZONE, FakeClock, clerk_token
+from tests.conftest import DEMO_HALL, TOKENS, ZONE, FakeClock, clerk_token, without_issue_limits
 
 OPENING = 8 * 3600 + 30 * 60
-SETTINGS = load_settings(DEMO_HALL)
+SETTINGS = without_issue_limits(load_settings(DEMO_HALL))
 SUBJECTS = sorted(m.code for m in SETTINGS.matters) + sorted(t.code for t in SETTINGS.themes)
 WINDOWS = [w.number for w in SETTINGS.windows]
 
@@ -50,8 +50,8 @@ def issue_on_server(client, clock, second: int, subject: str, priority: Priority
         answer = client.post("/api/tickets", json={"subject": subject, "priority": "green"},
                              headers={"Authorization": f"Bearer {TOKENS['manager']}"})
     elif priority is Priority.ELDERLY:
-        answer = client.post("/api/tickets", headers=kiosk,
-                             json={"subject": subject, "id_card": elderly_card(serial)})
+        answer = client.post("/api/tickets", headers=kiosk, json={
+            "subject": subject, "id_card": elderly_card(serial), "id_card_read": True})
     else:
         answer = client.post("/api/tickets", json={"subject": subject}, headers=kiosk)
     assert answer.status_code == 201, answer.json

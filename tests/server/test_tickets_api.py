@@ -75,10 +75,20 @@ def test_malformed_json_is_a_clear_400(api, db_path):
     assert event_count(db_path) == before
 
 
-def test_elderly_priority_comes_from_the_id_card(api):
-    old = issue(api, id_card=id_card("19500101")).json["ticket"]
-    young = issue(api, id_card=id_card("19900101")).json["ticket"]
+def test_elderly_priority_comes_from_a_card_the_reader_read(api):
+    old = issue(api, id_card=id_card("19500101"), id_card_read=True).json["ticket"]
+    young = issue(api, id_card=id_card("19900101"), id_card_read=True).json["ticket"]
     assert (old["priority"], young["priority"]) == ("elderly", "normal")
+
+
+def test_a_typed_id_number_gives_no_elderly_priority(api):
+    """Any invented number with a valid check digit would do: typed numbers are untrusted."""
+    typed = issue(api, id_card=id_card("19500101")).json["ticket"]
+    assert typed["priority"] == "normal"
+    clerk = api.as_(TOKENS["manager"])
+    checked = clerk.post("/api/tickets", json={"subject": "SS-0101",
+                                               "id_card": id_card("19500102")})
+    assert checked.json["ticket"]["priority"] == "elderly", "staff check the card by hand"
 
 
 def test_staff_may_give_green_channel(api):
@@ -123,11 +133,27 @@ def test_appointment_slot_must_be_a_time(api):
     assert answer.status_code == 422 and answer.json["details"]["field"] == "slot"
 
 
-def test_cancel_a_waiting_ticket(api):
+def test_staff_cancel_a_waiting_ticket_and_are_recorded(api):
     number = issue(api).json["ticket"]["number"]
-    assert api.post(f"/api/tickets/{number}/cancel").status_code == 200
-    again = api.post(f"/api/tickets/{number}/cancel")
+    manager = api.as_(TOKENS["manager"])
+    answer = manager.post(f"/api/tickets/{number}/cancel", json={"reason": "重复取号"})
+    assert answer.status_code == 200
+    assert answer.json["events"][0]["data"]["by"] == "manager"
+    again = manager.post(f"/api/tickets/{number}/cancel")
     assert again.status_code == 409 and "cancelled" in again.json["message"]
+
+
+def test_a_kiosk_cannot_cancel_anyones_ticket(api):
+    number = issue(api).json["ticket"]["number"]
+    refused = api.post(f"/api/tickets/{number}/cancel")
+    assert refused.status_code == 403 and refused.json["error"] == "wrong_role"
+
+
+def test_the_citizen_cancels_their_own_by_its_phone_token(api):
+    issued = issue(api).json
+    citizen = api.as_(None)
+    answer = citizen.post(f"/api/public/tickets/{issued['phone_token']}/cancel")
+    assert answer.status_code == 200 and answer.json["events"][0]["data"]["by"] == "citizen"
 
 
 def test_a_ticket_from_yesterday_is_refused_by_name(api, clock):

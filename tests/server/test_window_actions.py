@@ -108,9 +108,11 @@ def test_transfer_to_a_pool_keeps_the_place_in_line(api, clock):
     answer = window1.post("/api/windows/1/transfer", json={
         "to_pool": "acceptance_b", "subject": "BDC-0402", "note": "实为不动产抵押登记"})
     assert types(answer) == ["TicketTransferred"]
-    ticket = api.get(f"/api/tickets/{moved}").json
+    ticket = window1.get(f"/api/tickets/{moved}").json
     assert (ticket["ticket"]["state"], ticket["ticket"]["pool"]) == ("waiting", "acceptance_b")
     assert ticket["history"][-1]["note"] == "实为不动产抵押登记"
+    assert api.get(f"/api/tickets/{moved}").json["history"][-1]["note"] == "", \
+        "a kiosk sees no clerk's note"
     assert window6.post("/api/windows/6/call-next").json["ticket"]["number"] == moved
     assert window6.post("/api/windows/6/call-next").json["ticket"]["number"] == later
 
