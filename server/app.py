@@ -13,6 +13,7 @@ from core.errors import HallError
 from core.settings.schema import HallSettings
 from server.auth import Credentials, Unauthorized, WrongRole
 from server.payloads import MAX_BODY_BYTES, BadJson
+from server.security import security_headers
 from server.service import HallService
 
 STATUS = {"invalid": 422, "not_found": 404, "conflict": 409, "forbidden": 403}
@@ -45,6 +46,7 @@ def create_app(settings: HallSettings, *, database: str | None = None,
     app.extensions["yichuang.credentials"] = Credentials(settings.credentials)
     _register_blueprints(app)
     _register_errors(app)
+    app.after_request(security_headers)
     logging.getLogger("yichuang").setLevel(logging.INFO)
     return app
 

@@ -1,7 +1,9 @@
 """The citizen's phone page, reached from the ticket's QR code by an unguessable token."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import secrets
+
+from flask import Blueprint, make_response, render_template
 
 from core.actions.ratings import submit_rating
 from core.actions.tickets import cancel_ticket
@@ -9,6 +11,7 @@ from core.errors import NotFound
 from core.forecast.live import estimate_waits
 from server.auth import public
 from server.payloads import Values, accepts
+from server.security import content_security_policy
 from server.views.common import LEVEL, PHONE_TOKEN, REASON, act, events_json, service, settings
 
 blueprint = Blueprint("public", __name__)
@@ -61,4 +64,8 @@ def rate(token: str, body: Values):
 @public
 @accepts(path=[PHONE_TOKEN], media_type="text/html", ignore_unknown_query=True)
 def phone_page(token: str):
-    return render_template("phone.html", token=token, hall=settings().name)
+    nonce = secrets.token_urlsafe(16)
+    page = make_response(render_template("phone.html", token=token, hall=settings().name,
+                                         nonce=nonce))
+    page.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    return page
