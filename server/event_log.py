@@ -138,7 +138,10 @@ class EventLog:
                audience: str = "staff") -> Iterator[bytes]:
         """One subscriber's stream: catch up, then every new event, keep-alives between."""
         frames, cursor = self.catch_up(last_id, audience)
-        yield f"retry: {RETRY_MILLISECONDS}\n\n".encode() + b"".join(frames)
+        first = f"retry: {RETRY_MILLISECONDS}\n\n".encode() + b"".join(frames)
+        del frames                      # an idle stream must not keep its ~100 KB snapshot
+        yield first
+        del first
         last_write = 0.0
         while not self.closed:
             if not self.wait(cursor, keepalive):
@@ -155,5 +158,7 @@ class EventLog:
                 continue
             frames, cursor = more
             chunk = b"".join(frames)
+            del frames, more
             if chunk:
                 yield chunk
+            del chunk

@@ -1,4 +1,4 @@
-"""yichuang serve | demo | simulate | hash-token"""
+"""yichuang serve | demo | simulate | backup | hash-token"""
 from __future__ import annotations
 
 import argparse
@@ -7,21 +7,50 @@ import sys
 DEMO_HALL = "config/demo-hall.toml"
 
 
+def _patch_for_serving() -> None:
+    """The server is gevent's, a greenlet per connection (server/http.py): its
+    monkey-patching must come before Flask, sqlite3 or threading are imported."""
+    from gevent import monkey
+    monkey.patch_all()
+
+
 def _serve(args) -> int:
-    from core.settings.loader import SettingsError, load_settings
+    """The hall server; every reason it cannot start is one line and exit 2."""
+    from server.http import ServerStartError, serve_forever
+    from server.startup import StartError, read_hall, refuse_demo_tokens, tls_files
+    from server.storage import StoreError
     try:
-        settings = load_settings(args.hall)
-    except SettingsError as error:
-        print(f"yichuang: the hall configuration has mistakes:\n{error}", file=sys.stderr)
+        settings = read_hall(args.hall)
+        if args.command == "serve":
+            refuse_demo_tokens(settings)
+        tls = tls_files(args.certfile, args.keyfile)
+        from server.app import create_app
+        app = create_app(settings, database=args.database)
+    except (StartError, StoreError) as error:
+        print(f"yichuang: {error}", file=sys.stderr)
         return 2
-    except OSError as error:
-        print(f"yichuang: cannot read {args.hall}: {error.strerror}", file=sys.stderr)
+    try:
+        serve_forever(app, args.host or settings.server.host,
+                      args.port or settings.server.port, tls=tls)
+    except ServerStartError as error:
+        app.extensions["yichuang.service"].close()
+        print(f"yichuang: {error}", file=sys.stderr)
         return 2
-    from server.app import create_app
-    from server.wsgi import serve_forever
-    app = create_app(settings, database=args.database)
-    serve_forever(app, args.host or settings.server.host, args.port or settings.server.port,
-                  args.threads or settings.server.threads)
+    return 0
+
+
+def _backup(args) -> int:
+    """A checked copy of the hall's database, taken while the server runs."""
+    from server.startup import StartError, read_hall
+    from server.storage import StoreError, backup_database
+    try:
+        database = args.database or read_hall(args.hall).server.database
+        size = backup_database(database, args.to)
+    except (StartError, StoreError) as error:
+        print(f"yichuang: {error}", file=sys.stderr)
+        return 2
+    print(f"yichuang: backed up {database} to {args.to} ({size:,} bytes; the ID-card key "
+          "file is not part of it)")
     return 0
 
 
@@ -48,8 +77,15 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--database", help="SQLite file (default: from the config)")
         command.add_argument("--host")
         command.add_argument("--port", type=int)
-        command.add_argument("--threads", type=int)
+        command.add_argument("--threads", type=int, help=argparse.SUPPRESS)  # unused now
+        command.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
+        command.add_argument("--keyfile", help="... and its private key (PEM)")
         command.set_defaults(run=_serve)
+    backup = commands.add_parser("backup", help="copy the hall database while it serves")
+    backup.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
+    backup.add_argument("--database", help="the database (default: from the config)")
+    backup.add_argument("--to", required=True, help="the backup file to write")
+    backup.set_defaults(run=_backup)
     token = commands.add_parser("hash-token", help="print the hash to put in the config")
     token.add_argument("token")
     token.set_defaults(run=_hash_token)
@@ -62,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "simulate":
         return _simulate(argv[1:])
+    if argv and argv[0] in ("serve", "demo"):
+        _patch_for_serving()
     args = parser().parse_args(argv)
     return args.run(args)
 
