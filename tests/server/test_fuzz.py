@@ -41,7 +41,8 @@ CHECKS = [schemathesis.checks.not_a_server_error,
           schemathesis.checks.unsupported_method,           # 405, with Allow
           schemathesis.checks.allow_header_conformance]
 ROLE_TOKENS = {"kiosk": TOKENS["kiosk"], "manager": TOKENS["manager"],
-               "display": TOKENS["display"], "clerk": clerk_token(1)}
+               "display": TOKENS["display"], "clerk": clerk_token(1),
+               "rating_pad": TOKENS["rating_pad"]}
 
 
 @pytest.fixture

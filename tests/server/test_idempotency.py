@@ -86,11 +86,23 @@ def test_the_client_asks_again_with_the_same_key_when_the_answer_is_lost(live_se
     listener = socket.create_server(("127.0.0.1", 0))
     dropped = []
 
+    def whole(side) -> bytes:
+        """One whole HTTP message (head and a Content-Length body) from a socket."""
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += side.recv(65536)
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                       if line.lower().startswith(b"content-length:")), 0)
+        while len(body) < length:
+            body += side.recv(65536)
+        return head + b"\r\n\r\n" + body
+
     def relay(client_side):
         with client_side, socket.create_connection((target.hostname, target.port)) as server:
-            request = client_side.recv(65536)
+            request = whole(client_side)
             server.sendall(request)
-            answer = server.recv(65536)
+            answer = whole(server)
             if not dropped:
                 dropped.append(request)
                 return                         # the answer is lost on the way back
