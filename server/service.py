@@ -171,19 +171,9 @@ class HallService:
                 log.warning("ALARM cleared: the database takes writes again")
                 self.fault = ""
             self.event_log.publish(logged)
-            commit = self._store.last_commit
-            answer = logged if picture is None else (
-                logged, shown[0] if shown else picture(self.hall))
-        self._durable(commit)
-        return answer
-
-    def _durable(self, commit: int) -> None:
-        """Wait, outside the lock, until the action's commit is on disk (group commit)."""
-        try:
-            self._store.wait_durable(commit)
-        except sqlite3.OperationalError as error:
-            self._degrade(str(error))
-            raise Unavailable(self.fault) from None
+            if picture is None:
+                return logged
+            return logged, shown[0] if shown else picture(self.hall)
 
     def _given_again(self, given: Answer, once: Once, with_picture: bool):
         if given.request != once.request:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
-import time
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -110,14 +108,6 @@ class Store:
                              "restore it from a backup (docs/operations.md)") from None
         self.db = sqlite_utils.Database(conn)
         self.conn = conn
-        # FULL's durability by group commit: each commit is written with NORMAL, and a
-        # flusher makes it durable before it is acknowledged (`wait_durable`), one disk
-        # flush covering every commit made meanwhile.
-        self.flusher = None
-        if synchronous == "FULL" and self.path != ":memory:":
-            synchronous = "NORMAL"
-            self.flusher = WalFlusher(self.path)
-        self.last_commit = 0
         conn.execute(f"PRAGMA synchronous={synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         self.migrate()
@@ -144,8 +134,6 @@ class Store:
 
     def close(self) -> None:
         """Stop, copying the whole WAL back into the database file (none left behind)."""
-        if self.flusher is not None:
-            self.flusher.stop()
         if self._checkpointer is not None:
             self._checkpointer.stop()
             try:
@@ -200,15 +188,7 @@ class Store:
                 conn.execute("ROLLBACK")
             raise
         self.last_event_id = next_id
-        if self.flusher is not None:
-            self.last_commit = self.flusher.committed()
         return stored
-
-    def wait_durable(self, commit: int) -> None:
-        """Return once commit number `commit` (`last_commit` after it) is on disk; call
-        it before acknowledging, and outside the hall lock so others commit meanwhile."""
-        if self.flusher is not None and commit:
-            self.flusher.wait_durable(commit)
 
     def _write_changes(self, changes: Changes, service_day: str) -> None:
         conn = self.conn
@@ -324,75 +304,6 @@ def recorded_day(path: str, day: str | None = None) -> tuple[str, list[dict]]:
 class RecordedDayError(ValueError):
     pass
 
-
-
-class WalFlusher:
-    """Group commit: the durability of synchronous FULL for a fraction of its cost.
-
-    Transactions commit with synchronous NORMAL (their WAL frames are written, not yet
-    flushed); before any of them is acknowledged, `wait_durable(n)` blocks until one
-    flush of the WAL file covers commit n. One flush then covers every commit made
-    while the previous one ran, so under load many actions share a disk flush
-    instead of paying one each, and no acknowledged change is lost in a power cut.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._condition = threading.Condition()
-        self._committed = 0          # commits written so far
-        self._flushed = 0            # commits known to be on disk
-        self._failure: OSError | None = None
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="wal-flush", daemon=True)
-        self._thread.start()
-
-    def committed(self) -> int:
-        """Count a commit just written; its number, for `wait_durable`."""
-        with self._condition:
-            self._committed += 1
-            self._condition.notify_all()
-            return self._committed
-
-    def wait_durable(self, number: int, timeout: float = 10.0) -> None:
-        with self._condition:
-            if not self._condition.wait_for(
-                    lambda: self._flushed >= number or self._failure or self._stopped,
-                    timeout):
-                raise sqlite3.OperationalError("disk I/O error: the WAL flush timed out")
-            if self._flushed < number and self._failure is not None:
-                raise sqlite3.OperationalError(f"disk I/O error: {self._failure}")
-
-    def _run(self) -> None:
-        while True:
-            with self._condition:
-                self._condition.wait_for(lambda: self._committed > self._flushed
-                                         or self._stopped)
-                if self._stopped and self._committed == self._flushed:
-                    return
-                target = self._committed
-            try:
-                descriptor = os.open(self.path + "-wal", os.O_RDONLY)
-                try:
-                    os.fsync(descriptor)
-                finally:
-                    os.close(descriptor)
-                failure = None
-            except OSError as error:
-                failure = error
-            with self._condition:
-                if failure is None:
-                    self._flushed, self._failure = target, None
-                else:
-                    self._failure = failure
-                self._condition.notify_all()
-            if failure is not None:
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        with self._condition:
-            self._stopped = True
-            self._condition.notify_all()
-        self._thread.join(timeout=5)
 
 
 class Checkpointer:
