@@ -96,3 +96,14 @@ def ready_case(hall: Hall, window: int = 1, subject: str = "SS-0101",
     approve_case(hall, number, now)
     hall.take_changes()
     return number
+
+
+NOTHING = (set(), set(), set())     # touched(hall) after a refused action
+
+
+def types(events) -> list[str]:
+    return [e.type for e in events]
+
+
+def history(hall: Hall, number: str) -> list[tuple[str, int | None, str]]:
+    return [(h.action, h.window, h.note) for h in hall.tickets[number].history]

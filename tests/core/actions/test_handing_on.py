@@ -31,27 +31,19 @@ from core.events import (
 from core.tickets import Origin, TicketState
 from core.windows import WindowStatus
 from tests.core.actions.helpers import (
+    NOTHING,
     NOW,
     at,
     called,
+    history,
     opened_case,
     ready_case,
     serving,
     staffed,
     take,
     touched,
+    types,
 )
-
-NOTHING = (set(), set(), set())
-
-
-def types(events) -> list[str]:
-    return [e.type for e in events]
-
-
-def history(hall, number) -> list[tuple[str, int | None, str]]:
-    return [(h.action, h.window, h.note) for h in hall.tickets[number].history]
-
 
 # --- transfer --------------------------------------------------------------------------
 

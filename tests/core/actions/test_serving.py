@@ -31,26 +31,18 @@ from core.events import (
 )
 from core.tickets import TicketState
 from tests.core.actions.helpers import (
+    NOTHING,
     NOW,
     at,
     called,
+    history,
     ready_case,
     serving,
     staffed,
     take,
     touched,
+    types,
 )
-
-NOTHING = (set(), set(), set())
-
-
-def types(events) -> list[str]:
-    return [e.type for e in events]
-
-
-def history(hall, number) -> list[tuple[str, int | None, str]]:
-    return [(h.action, h.window, h.note) for h in hall.tickets[number].history]
-
 
 # --- only a working window acts ----------------------------------------------------
 

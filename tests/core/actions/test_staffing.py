@@ -26,6 +26,7 @@ from core.events import (
 )
 from core.windows import WindowStatus
 from tests.core.actions.helpers import (
+    NOTHING,
     NOW,
     at,
     called,
@@ -35,8 +36,6 @@ from tests.core.actions.helpers import (
     take,
     touched,
 )
-
-NOTHING = (set(), set(), set())
 
 
 def state(hall, number: int) -> tuple[WindowStatus, str, str]:
