@@ -1,8 +1,10 @@
 """The refusals of the hall's rules: what a request may be told when it is turned down.
 
-Every action raises one of these (never a bare exception) when it refuses; `kind`
-is stable and machine-readable, the message says what to do, and `details` carries
-the values a client needs to say it in its own words.
+Every action raises one of these (never a bare exception) when it refuses. `kind`
+is the broad class (it picks the HTTP status); `code` names the refusal itself,
+stably (`id_daily_limit`, `outside_hours` ...), so a kiosk can say it in the
+citizen's language from its message catalogue; `details` carries the values it
+needs to do so. The English message is for logs and developers, never for a screen.
 """
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ class HallError(Exception):
 
     kind = "invalid"
 
-    def __init__(self, message: str, **details) -> None:
+    def __init__(self, message: str, *, code: str = "", **details) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code or self.kind
         self.details = details
 
 

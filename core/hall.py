@@ -52,9 +52,12 @@ class Changes:
     windows: dict[int, Window] = field(default_factory=dict)
     cases: dict[str, Case] = field(default_factory=dict)
     ratings: list[dict] = field(default_factory=list)
+    # rows of the smaller tables (bookings, help requests, device health ...), keyed by
+    # (table, primary key): the last row written in an action wins
+    rows: dict[tuple[str, str], dict] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.tickets or self.windows or self.cases or self.ratings)
+        return bool(self.tickets or self.windows or self.cases or self.ratings or self.rows)
 
 
 class Hall:
@@ -92,6 +95,11 @@ class Hall:
     def record_rating(self, rating: dict) -> None:
         """A 好差评 rating to be written with the running action."""
         self.changes.ratings.append(rating)
+
+    def record_row(self, table: str, key: str, row: dict) -> None:
+        """A row of one of the smaller tables, written (upserted) with the running action.
+        `row` holds plain values (str, int, float, None), its primary key among them."""
+        self.changes.rows[(table, key)] = row
 
     def _refresh_view(self, ticket: Ticket) -> None:
         if ticket.state is TicketState.WAITING:
@@ -141,10 +149,12 @@ class Hall:
             day, _, number = number.partition("/")
             if day != self.service_day:
                 raise Conflict(f"ticket {number} is from {day}; numbering starts again each day "
-                               f"and today is {self.service_day}", number=number, day=day)
+                               f"and today is {self.service_day}", number=number, day=day,
+                               code="ticket_other_day")
         ticket = self.tickets.get(number)
         if ticket is None:
-            raise NotFound(f"no ticket {number} today ({self.service_day})", number=number)
+            raise NotFound(f"no ticket {number} today ({self.service_day})", number=number,
+                           code="unknown_ticket")
         return ticket
 
     def window(self, number: int) -> Window:
@@ -158,7 +168,7 @@ class Hall:
     def case(self, number: str) -> Case:
         case = self.cases.get(number.strip().upper())
         if case is None:
-            raise NotFound(f"no open case {number}", case_number=number)
+            raise NotFound(f"no open case {number}", case_number=number, code="unknown_case")
         return case
 
     def window_of_clerk(self, clerk: str) -> Window | None:

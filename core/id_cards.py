@@ -48,10 +48,10 @@ def normalise(number: str) -> str:
         stray = next((c for c in number if c not in _DIGITS and c != "X"), None)
     if stray is not None:
         raise Invalid(f"an ID card number holds only the digits 0-9 and a final X; "
-                      f"found U+{ord(stray):04X}", field="id_card")
+                      f"found U+{ord(stray):04X}", field="id_card", code="id_card_invalid")
     if len(number) != 18 or "X" in number[:17]:
         raise Invalid("an ID card number has 18 characters: 17 digits and a digit or X",
-                      field="id_card")
+                      field="id_card", code="id_card_invalid")
     return number
 
 
@@ -69,17 +69,20 @@ def read(number: str, today: date) -> IdCard:
     number = normalise(number)
     if check_digit(number[:17]) != number[17]:
         raise Invalid("the ID card number's check digit is wrong; please re-read the card",
-                      field="id_card")
+                      field="id_card", code="id_card_invalid")
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise Invalid("the ID card number holds no valid birth date", field="id_card") from None
+        raise Invalid("the ID card number holds no valid birth date", field="id_card",
+                      code="id_card_invalid") from None
     if born > today:
         raise Invalid(f"the ID card number's birth date {born.isoformat()} is after today "
-                      f"({today.isoformat()}); please re-read the card", field="id_card")
+                      f"({today.isoformat()}); please re-read the card", field="id_card",
+                      code="id_card_invalid")
     if born < _years_before(today, OLDEST_YEARS):
         raise Invalid(f"the ID card number's birth date {born.isoformat()} is more than "
-                      f"{OLDEST_YEARS} years ago; please re-read the card", field="id_card")
+                      f"{OLDEST_YEARS} years ago; please re-read the card", field="id_card",
+                      code="id_card_invalid")
     return IdCard(number, born)
 
 

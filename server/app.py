@@ -58,8 +58,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.blueprint)
 
 
-def _error(status: int, kind: str, message: str, **details):
-    body = {"error": kind, "message": message}
+def _error(status: int, kind: str, message: str, code: str = "", **details):
+    body = {"error": kind, "code": code or kind, "message": message}
     if details:
         body["details"] = details
     return jsonify(body), status
@@ -68,7 +68,7 @@ def _error(status: int, kind: str, message: str, **details):
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(HallError)
     def hall_error(error: HallError):
-        return _error(STATUS[error.kind], error.kind, error.message, **error.details)
+        return _error(STATUS[error.kind], error.kind, error.message, error.code, **error.details)
 
     @app.errorhandler(BadJson)
     def bad_json(error: BadJson):

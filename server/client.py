@@ -32,11 +32,14 @@ from core.windows import WindowInfo
 
 
 class ApiError(Exception):
-    """The server refused a request; `error` is its kind, `message` says why."""
+    """The server refused a request: `error` is its kind, `code` names the refusal
+    (say it to a person through the message catalogue), `message` says why in English."""
 
-    def __init__(self, status: int, error: str, message: str, details: dict | None = None):
+    def __init__(self, status: int, error: str, message: str, details: dict | None = None,
+                 code: str = ""):
         super().__init__(f"{status} {error}: {message}")
         self.status, self.error, self.message = status, error, message
+        self.code = code or error
         self.details = details or {}
 
 
@@ -166,7 +169,7 @@ class HallClient:
             body = {"error": "bad_response", "message": payload[:200].decode(errors="replace")}
         if status >= 400:
             raise ApiError(status, body.get("error", "error"), body.get("message", ""),
-                           body.get("details"))
+                           body.get("details"), body.get("code", ""))
         return body
 
     def close(self) -> None:

@@ -200,6 +200,8 @@ class Store:
             _upsert(conn, "cases", case_row(case))
         for rating in changes.ratings:
             _upsert(conn, "ratings", rating)
+        for (table, _key), row in changes.rows.items():
+            _upsert(conn, table, row)
 
     # --- reading -----------------------------------------------------------------
     def answer_for(self, principal: str, key: str) -> Answer | None:

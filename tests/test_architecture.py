@@ -1,7 +1,8 @@
 """The layout's rules, checked on the source: who may import what, and no circles.
 
 - core/ is pure: the standard library and itself (the server, kiosk, caller and
-  hardware build on it; it must import without any of them).
+  hardware build on it; it must import without any of them), plus two libraries of
+  pure data: Babel to read its message catalogues, pypinyin to search by pinyin.
 - simulator/ imports core and itself only, and runs no SQL (a recorded day comes
   from `server.storage.recorded_day`, handed in by the launcher).
 - hardware/ knows nothing of the hall: the standard library, pyserial, itself.
@@ -22,7 +23,7 @@ PACKAGES = ("core", "simulator", "server", "hardware", "kiosk", "caller", "displ
             "yichuang", "bench")
 STDLIB = set(sys.stdlib_module_names)
 ALLOWED = {   # top-level modules each package may import, besides the standard library
-    "core": {"core"},
+    "core": {"core", "babel", "pypinyin"},
     "simulator": {"core", "simulator"},
     "hardware": {"hardware", "serial"},
 }

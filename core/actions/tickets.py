@@ -38,7 +38,7 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
     subject = subject_of(hall, request.subject)
     if subject.real_name and not request.id_card_hash:
         raise Invalid(f"{subject.name} needs an ID card to take a number (实名取号)",
-                      field="id_card", subject=subject.code)
+                      field="id_card", subject=subject.code, code="id_card_required")
     priority = _priority_for(hall, request, now)
     _check_id_card_limit(hall, request.id_card_hash)
     number = hall.next_number(settings.category(subject.category).prefix)
@@ -61,7 +61,8 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
 def subject_of(hall: Hall, code: str):
     """The matter or 一件事 theme a request names; NotFound if it is neither."""
     if not hall.settings.has("subject", code):
-        raise NotFound(f"unknown matter or theme '{code}'", subject=code)
+        raise NotFound(f"unknown matter or theme '{code}'", subject=code,
+                       code="unknown_subject")
     return hall.settings.subject(code)
 
 
@@ -72,7 +73,8 @@ def estimate_for(hall: Hall, ticket: Ticket, now: datetime) -> tuple[int, float 
 
 def _priority_for(hall: Hall, request: TicketRequest, now: datetime) -> Priority:
     if request.priority in STAFF_ONLY_PRIORITIES and not request.by_staff:
-        raise Forbidden(f"only staff may give priority '{request.priority.value}'")
+        raise Forbidden(f"only staff may give priority '{request.priority.value}'",
+                        code="staff_only_priority")
     if request.origin is Origin.APPOINTMENT:
         return _appointment_priority(hall.settings.rules, request.appointment_slot, now)
     if request.priority is Priority.APPOINTMENT:
@@ -87,17 +89,21 @@ def _appointment_priority(rules: Rules, slot: datetime | None, now: datetime) ->
     """An appointment checks in from `appointment_check_in_opens_minutes` before its
     slot to `appointment_check_in_closes_minutes` after it."""
     if slot is None:
-        raise Invalid("an appointment check-in needs its slot time")
+        raise Invalid("an appointment check-in needs its slot time",
+                      code="appointment_slot_missing")
     if slot.date() != now.date():
-        raise Conflict(f"the appointment is for {slot.date().isoformat()}, not today")
+        raise Conflict(f"the appointment is for {slot.date().isoformat()}, not today",
+                       code="appointment_other_day", day=slot.date().isoformat())
     minutes_to_slot = (slot - now).total_seconds() / 60
     early = rules.appointment_check_in_opens_minutes
     late = rules.appointment_check_in_closes_minutes
     if minutes_to_slot < -late:
         raise Conflict(f"the appointment slot {slot:%H:%M} has passed by more than "
-                       f"{late} minutes; please take a normal ticket")
+                       f"{late} minutes; please take a normal ticket",
+                       code="appointment_missed", slot=f"{slot:%H:%M}")
     if minutes_to_slot > early:
-        raise Conflict(f"check-in opens {early} minutes before the slot at {slot:%H:%M}")
+        raise Conflict(f"check-in opens {early} minutes before the slot at {slot:%H:%M}",
+                       code="appointment_too_early", slot=f"{slot:%H:%M}", minutes=early)
     return Priority.APPOINTMENT
 
 
@@ -107,7 +113,8 @@ def _check_id_card_limit(hall: Hall, id_card_hash: str) -> None:
     limit = hall.settings.rules.tickets_per_id_per_day
     taken = sum(1 for t in hall.tickets.values() if t.id_card_hash == id_card_hash)
     if taken >= limit:
-        raise Conflict(f"this ID card has taken {taken} tickets today; the limit is {limit}")
+        raise Conflict(f"this ID card has taken {taken} tickets today; the limit is {limit}",
+                       code="id_daily_limit", limit=limit)
 
 
 def issue_pickup_ticket(hall: Hall, case_number: str, phone_token: str,
@@ -116,9 +123,12 @@ def issue_pickup_ticket(hall: Hall, case_number: str, phone_token: str,
     case = hall.case(case_number)
     if case.status is not CaseStatus.READY:
         raise Conflict(f"case {case.number} is still in review (promised by "
-                       f"{case.due_date.isoformat()}); it is not ready for pickup")
+                       f"{case.due_date.isoformat()}); it is not ready for pickup",
+                       code="case_not_ready", case_number=case.number,
+                       due_date=case.due_date.isoformat())
     if any(t.case_number == case.number and not t.state.is_final for t in hall.tickets.values()):
-        raise Conflict(f"case {case.number} already has a pickup ticket today")
+        raise Conflict(f"case {case.number} already has a pickup ticket today",
+                       code="pickup_ticket_exists", case_number=case.number)
     request = TicketRequest(subject=pickup_matter(hall), phone_token=phone_token,
                             case_number=case.number)
     return issue_ticket(hall, request, now)
