@@ -181,6 +181,7 @@ _UNIQUE = (
     ("categories", "code"), ("categories", "prefix"), ("matters", "code"),
     ("themes", "code"), ("pools", "code"), ("windows", "number"),
     ("devices", "name"), ("credentials", "name"), ("credentials", "token_hash"),
+    ("materials", "id"),
 )
 
 
@@ -194,6 +195,21 @@ def check_hall(report: Report, data: Data) -> None:
     check_themes(report, data)
     check_servable(report, data)
     check_lunch_breaks(report, data)
+    check_materials(report, data)
+
+
+def check_materials(report: Report, data: Data) -> None:
+    """A matter's list names a [[materials]] id (ASCII) or a material by its name; an
+    id must exist, and a material is produced by matters that exist."""
+    ids, matters = _codes(data, "materials", "id"), _codes(data, "matters")
+    for i, matter in _items(data, "matters"):
+        for j, reference in enumerate(matter.get("materials", ())):
+            if reference.isascii() and reference not in ids:
+                _check_ref(report, ("matters", i, "materials", j), reference, ids,
+                           "material id")
+    for i, material in _items(data, "materials"):
+        for j, code in enumerate(material.get("produced_by", ())):
+            _check_ref(report, ("materials", i, "produced_by", j), code, matters, "matter")
 
 
 def _items(data: Data, section: str) -> list[tuple[int, dict]]:

@@ -20,6 +20,8 @@ from typing import Any
 
 from core.allocation import POLICIES
 from core.settings.checks import Problem, Report, check_hall, did_you_mean
+from core.settings.kiosk import KIOSK_SCHEMA, build_kiosk, check_kiosk
+from core.settings.materials import FORMS, MATERIAL_ID, Material
 from core.settings.schema import (
     ROLES,
     Category,
@@ -90,6 +92,16 @@ class SettingsError(ValueError):
 
 # ------------------------------------------------------------------ schema
 
+def material_id(report, path, value):
+    if text(report, path, value) is BAD:
+        return BAD
+    if not MATERIAL_ID.fullmatch(value):
+        report.add(path, f"{value!r} is not a material id (lowercase ASCII letters, digits "
+                   "and '_', starting with a letter, e.g. 'death_certificate')")
+        return BAD
+    return value
+
+
 _NAMES = {"code": Key(code), "name": Key(text), "name_en": Key(text)}
 SCHEMA: dict[str, dict[str, Key]] = {
     "hall": {"name": Key(text), "name_en": Key(text), "code": Key(hall_code),
@@ -124,12 +136,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
                 "lunch_break": Key(span, None)},
     "devices": {"name": Key(text), "kind": Key(choice(DEVICE_KINDS, "device kind")),
                 "url": Key(device_url), "window": Key(positive_int, None)},
+    "materials": {"id": Key(material_id), "name": Key(text), "name_en": Key(optional_text, ""),
+                  "form": Key(choice(FORMS, "material form"), ""),
+                  "count": Key(positive_int, 1), "produced_by": Key(text_list(code), ())},
     "credentials": {"name": Key(text), "role": Key(choice(ROLES, "role")),
                     "token_hash": Key(token_hash), "display_name": Key(optional_text, ""),
                     "window": Key(positive_int, None)},
+    "kiosk": KIOSK_SCHEMA,
 }
-ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials")
-OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials")
+ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials",
+          "materials")
+OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials", "kiosk")
 
 
 def read_array(report: Report, name: str, raw: Any) -> list[dict]:
@@ -185,6 +202,8 @@ def build(data: dict[str, Any]) -> HallSettings:
         themes=each("themes", Theme), pools=each("pools", Pool, kind=PoolKind),
         windows=each("windows", WindowSpec), devices=each("devices", Device),
         credentials=each("credentials", Credential),
+        kiosk=build_kiosk(data["kiosk"]),
+        materials=each("materials", Material),
     )
 
 
@@ -214,6 +233,7 @@ def parse_settings(text: str, source: str = "<config>") -> HallSettings:
     report = Report(text)
     data = read_document(report, doc)
     check_hall(report, data)
+    check_kiosk(report, data)
     if report.problems:
         raise SettingsError(report.problems, source)
     return build(data)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from core.settings.kiosk import KioskSettings
+from core.settings.materials import Material, MaterialNeed, checklist
+
 
 class Priority(str, Enum):
     """Priority classes, in the order strict-priority policies serve them."""
@@ -58,7 +61,7 @@ class Matter:
     name_en: str
     category: str                  # Category.code
     pool: str                      # Pool.code of the pool that accepts it
-    materials: tuple[str, ...]     # 一次性告知: every required material
+    materials: tuple[str, ...]     # 一次性告知: material ids ([[materials]]) or bare names
     time_limit_days: int           # 承诺时限, working days promised
     service_minutes: float         # expected time at the window, before history is learned
     opens_case: bool = True        # 受审分离: acceptance opens a back-office case
@@ -81,8 +84,9 @@ class Theme:
 class Subject:
     """What a ticket is for, resolved once: a matter, or a 一件事 theme over its matters.
 
-    A theme takes its category and pool from the config, its checklist merged from
-    its matters (一次性告知), its expected service time as the sum of theirs, and its
+    A theme takes its category and pool from the config, its one checklist computed
+    from its matters' (一次性告知: each material once, nothing the theme produces; see
+    core.settings.materials), its expected service time as the sum of theirs, and its
     promised time limit as the longest of theirs.
     """
 
@@ -93,7 +97,7 @@ class Subject:
     pool: str
     is_theme: bool
     matters: tuple[str, ...]       # the matter itself, or the theme's matters
-    materials: tuple[str, ...]
+    checklist: tuple[MaterialNeed, ...]
     service_minutes: float
     time_limit_days: int
     opens_case: bool
@@ -202,6 +206,8 @@ class HallSettings:
     windows: tuple[WindowSpec, ...]
     devices: tuple[Device, ...] = ()
     credentials: tuple[Credential, ...] = ()
+    kiosk: KioskSettings = KioskSettings()
+    materials: tuple[Material, ...] = ()
     # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -213,9 +219,11 @@ class HallSettings:
             pool={p.code: p for p in self.pools},
             window={w.number: w for w in self.windows},
         )
+        known = {m.id: m for m in self.materials}
+        self._index["material"] = known
         self._index["subject"] = {
-            **{m.code: _matter_subject(m) for m in self.matters},
-            **{t.code: _theme_subject(t, self._index["matter"]) for t in self.themes},
+            **{m.code: _matter_subject(m, known) for m in self.matters},
+            **{t.code: _theme_subject(t, self._index["matter"], known) for t in self.themes},
         }
 
     def category(self, code: str) -> Category:
@@ -241,28 +249,31 @@ class HallSettings:
         """kind: category, matter, theme, subject (a matter or a theme), pool, window."""
         return key in self._index[kind]
 
-    def materials(self, subject: str) -> tuple[str, ...]:
+    def checklist(self, subject: str) -> tuple[MaterialNeed, ...]:
         """一次性告知: every material a matter or a 一件事 theme needs, told up front."""
-        return self.subject(subject).materials
+        return self.subject(subject).checklist
+
+    def material_labels(self, subject: str, language: str = "zh") -> tuple[str, ...]:
+        """The checklist as lines to read: "公司章程（原件1份）"."""
+        return tuple(need.label(language) for need in self.checklist(subject))
 
     def pool_of_kind(self, kind: PoolKind) -> str | None:
         """The code of the first pool of this kind, or None."""
         return next((p.code for p in self.pools if p.kind is kind), None)
 
 
-def _matter_subject(matter: Matter) -> Subject:
+def _matter_subject(matter: Matter, known: dict[str, Material]) -> Subject:
     return Subject(matter.code, matter.name, matter.name_en, matter.category, matter.pool,
-                   False, (matter.code,), matter.materials, matter.service_minutes,
-                   matter.time_limit_days, matter.opens_case, matter.real_name)
+                   False, (matter.code,), checklist([(matter.code, matter.materials)], known),
+                   matter.service_minutes, matter.time_limit_days, matter.opens_case,
+                   matter.real_name)
 
 
-def _theme_subject(theme: Theme, matters: dict[str, Matter]) -> Subject:
+def _theme_subject(theme: Theme, matters: dict[str, Matter],
+                   known: dict[str, Material]) -> Subject:
     parts = [matters[code] for code in theme.matters if code in matters]
-    seen: dict[str, None] = {}
-    for matter in parts:                 # one merged checklist, in first-seen order
-        for material in matter.materials:
-            seen.setdefault(material, None)
     return Subject(theme.code, theme.name, theme.name_en, theme.category, theme.pool, True,
-                   theme.matters, tuple(seen), sum(m.service_minutes for m in parts),
+                   theme.matters, checklist([(m.code, m.materials) for m in parts], known),
+                   sum(m.service_minutes for m in parts),
                    max((m.time_limit_days for m in parts), default=0),
                    any(m.opens_case for m in parts), any(m.real_name for m in parts))

@@ -40,8 +40,9 @@ def describe():
         "language": hall.language,
         "hours": asdict(hall.hours),
         "categories": [asdict(c) for c in hall.categories],
-        "matters": [asdict(m) for m in hall.matters],
-        "themes": [asdict(t) | {"materials": list(hall.materials(t.code))}
+        "matters": [asdict(m) | {"materials": list(hall.material_labels(m.code))}
+                    for m in hall.matters],
+        "themes": [asdict(t) | {"materials": list(hall.material_labels(t.code))}
                    for t in hall.themes],
         "pools": [asdict(p) for p in hall.pools],
         "windows": [{"number": w.number, "name": w.name, "pool": w.pool,

@@ -34,7 +34,7 @@ def ticket_status(token: str):
         window = hall.windows.get(ticket.window) if ticket.window else None
         subject = hall.settings.subject(ticket.subject)
         return {"ticket": ticket.public(), "subject_name": subject.name,
-                "materials": list(subject.materials),
+                "materials": list(hall.settings.material_labels(subject.code)),
                 "people_ahead": ahead, "eta_minutes": minutes,
                 "window_name": window.name if window else None,
                 "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds")}

@@ -82,7 +82,7 @@ def issue_and_answer(action, token: str):
     return jsonify({"ticket": ticket, "people_ahead": issued.people_ahead,
                     "eta_minutes": issued.eta_minutes, "phone_token": token,
                     "phone_url": f"{base}/t/{token}",
-                    "materials": list(settings().materials(ticket["subject"])),
+                    "materials": list(settings().material_labels(ticket["subject"])),
                     "events": events_json(logged)}), 201
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 
 from core.messages import HERE, read_catalogue, translator
 from core.messages.refusals import REFUSALS, explain
@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DOMAINS = sorted(p.stem for p in (HERE / "zh" / "LC_MESSAGES").glob("*.po"))
 # Which source folders speak through which catalogue: messages marked there with
 # tr("..."), _("...") or N_("...") must be in that domain's catalogue.
-DOMAIN_SOURCES = {"refusals": ["core/messages"], "kiosk": ["kiosk"], "web": ["server/web"]}
+DOMAIN_SOURCES = {
+    "refusals": ["core/messages"],
+    "materials": ["core/settings"],
+    "printing": ["core/printing.py"],
+    "kiosk": ["kiosk"],
+    "web": ["server/web"],
+}
 KEYWORDS = {"N_": None, "tr": None, "_": None}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -25,8 +31,13 @@ def _marked(domain: str) -> set[str]:
     for folder in DOMAIN_SOURCES.get(domain, []):
         if not (ROOT / folder).exists():
             continue
-        for _file, _line, message, _comments, _context in extract_from_dir(
-                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS):
+        if (ROOT / folder).is_file():   # a single module speaks through the domain
+            extracted = ((None, *found) for found in extract_from_file(
+                "python", ROOT / folder, keywords=KEYWORDS))
+        else:
+            extracted = extract_from_dir(
+                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS)
+        for _file, _line, message, _comments, _context in extracted:
             found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -96,17 +96,35 @@ def test_demo_themes(demo, name):
     assert len({m.category for m in matters}) >= 2          # across departments
     assert demo.category(theme.category).name == "一件事综合"
     assert demo.pool(theme.pool).kind is PoolKind.ACCEPTANCE
-    merged = demo.materials(theme.code)
-    every = [x for m in matters for x in m.materials]
-    assert len(merged) == len(set(every))                   # de-duplicated
-    assert list(merged) == list(dict.fromkeys(every))       # in first-seen order
+    merged = [need.id for need in demo.checklist(theme.code)]
+    every = [need.id for m in matters for need in demo.checklist(m.code)]
+    assert len(merged) == len(set(merged))                  # each material once
+    produced = {m.id for m in demo.materials if set(m.produced_by) & set(theme.matters)}
+    assert merged == [i for i in dict.fromkeys(every) if i not in produced]  # in order
 
 
-def test_theme_checklist_drops_repeated_materials(demo):
-    theme = next(t for t in demo.themes if t.name == "开办企业")
-    merged = demo.materials(theme.code)
-    assert merged.count("营业执照副本复印件") == 1
-    assert len(merged) < sum(len(demo.matter(c).materials) for c in theme.matters)
+def test_after_a_death_the_certificate_is_asked_for_once(demo):
+    """身后事: five matters need the death certificate (under three names before
+    materials had identities); the citizen is told once, in the widest form."""
+    theme = next(t for t in demo.themes if t.name == "身后事")
+    labels = demo.material_labels(theme.code)
+    assert sum("死亡" in label and "证明" in label for label in labels) == 1
+    assert "居民死亡医学证明（推断）书（原件及复印件1份）" in labels
+    needing = [c for c in theme.matters
+               if "death_certificate" in {n.id for n in demo.checklist(c)}]
+    assert len(needing) == 5
+
+
+def test_a_theme_does_not_ask_for_what_it_produces(demo):
+    """开办企业 issues the business licence and the tax UKey: a founder brings neither;
+    a single matter that needs the licence still asks for it."""
+    starting = next(t for t in demo.themes if t.name == "开办企业")
+    ids = {need.id for need in demo.checklist(starting.code)}
+    assert "business_licence" not in ids and "tax_ukey" not in ids
+    assert "business_licence" in {n.id for n in demo.checklist("SS-0106")}
+    closing = next(t for t in demo.themes if t.name == "企业注销")
+    assert "tax_clearance_certificate" not in {n.id for n in demo.checklist(closing.code)}
+    assert "tax_clearance_certificate" in {n.id for n in demo.checklist("SS-0104")}
 
 
 def test_every_matter_and_theme_is_servable(demo):
