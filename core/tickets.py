@@ -1,7 +1,7 @@
 """Tickets: a citizen's place in line, and everything that happened to it."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
 
@@ -123,4 +123,4 @@ class Ticket:
 
     def public(self) -> dict:
         """What a display, a caller or the phone page may see, as JSON: `TicketInfo`."""
-        return asdict(self.info())
+        return dict(self.info().__dict__)   # flat: a shallow copy is the JSON (asdict is slow)

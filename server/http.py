@@ -42,13 +42,14 @@ import socket
 import sys
 import time
 from dataclasses import dataclass
-from io import BytesIO
 
 import gevent
 from gevent import monkey
 from gevent.event import Event
 from gevent.pool import Pool
-from gevent.pywsgi import LoggingLogAdapter, WSGIHandler, WSGIServer, headers_factory
+from gevent.pywsgi import LoggingLogAdapter, WSGIHandler, WSGIServer
+
+from server.headers import HeaderError, RequestHeaders
 
 log = logging.getLogger("yichuang.server")
 
@@ -223,7 +224,10 @@ class HallHandler(WSGIHandler):
             if count > limits.header_count:
                 raise _Refused("431 Request Header Fields Too Large",
                                f"more than {limits.header_count} header lines")
-        return headers_factory(BytesIO(bytes(block)))
+        try:
+            return RequestHeaders(bytes(block))
+        except HeaderError as error:
+            raise _Refused("400 Bad Request", str(error)) from None
 
     def read_request(self, raw_requestline: str) -> bool:
         self.server.collector.last_request = time.monotonic()

@@ -193,6 +193,8 @@ def test_a_body_without_a_length_is_refused(server):
      + b"".join(b"X-Many-%d: 1\r\n" % n for n in range(150)) + b"\r\n", 431),
     (b"GET /api/health?" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: hall\r\n\r\n", 414),
     (b"GET /api/health HTTP/1.1\r\nHost: hall\r\nX-Fine: " + b"a" * 1000 + b"\r\n\r\n", 200),
+    (b"GET /api/health HTTP/1.1\r\nHost: hall\r\nnot a header line\r\n\r\n", 400),
+    (b"GET /api/health HTTP/1.1\r\nHost : hall\r\n\r\n", 400),
 ])
 def test_headers_above_the_cap_are_refused(server, request_head, status):
     sock = connect(server)
