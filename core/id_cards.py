@@ -93,3 +93,13 @@ def birth_date(number: str, today: date) -> date:
 
 def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def mask(number: str) -> str:
+    """The number as it may be shown or printed: the first four and last four characters,
+    every other one a `*` ("610103198001011234" -> "6101**********1234"). A number of
+    eight characters or fewer is all stars, so no input is ever shown in full."""
+    number = number.strip()
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]

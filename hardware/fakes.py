@@ -93,12 +93,21 @@ _FAKES: dict[str, FakeDevice] = {}
 _FAKES_LOCK = threading.Lock()
 
 
-def fake(name: str) -> FakeDevice:
-    """The fake device called `name` (the part after `fake://`), created on first use."""
+def fake(name: str, kind: type[FakeDevice] = FakeDevice) -> FakeDevice:
+    """The fake device called `name` (the part after `fake://`), created on first use.
+
+    A device module whose fake answers what the driver writes (a printer answering its
+    status queries) passes its own subclass as `kind`; asking for a name that already
+    holds another kind of fake is a TypeError, not a silent swap.
+    """
     with _FAKES_LOCK:
         if name not in _FAKES:
-            _FAKES[name] = FakeDevice(name)
-        return _FAKES[name]
+            _FAKES[name] = kind(name)
+        device = _FAKES[name]
+        if not isinstance(device, kind):
+            raise TypeError(f"fake device {name!r} is a {type(device).__name__}, "
+                            f"not a {kind.__name__}")
+        return device
 
 
 def reset_fakes() -> None:

@@ -217,6 +217,9 @@ class Port(ABC):
     def _close(self) -> None:
         pass
 
+    def _discard_input(self) -> None:
+        pass
+
     @property
     def closed(self) -> bool:
         return self._closed
@@ -237,6 +240,15 @@ class Port(ABC):
             return self._read(size)
         except OSError as exc:
             raise PortError(self.url, f"read failed: {_reason(exc)}") from exc
+
+    def discard_input(self) -> None:
+        """Forget bytes that came and were not read (a late answer to an earlier
+        question), so the next read is the answer to the next question."""
+        self._check_open("discard input")
+        try:
+            self._discard_input()
+        except OSError as exc:
+            raise PortError(self.url, f"discard failed: {_reason(exc)}") from exc
 
     def close(self) -> None:
         """Close the port; closing twice is harmless."""
@@ -276,6 +288,9 @@ class SerialPort(Port):
 
     def _read(self, size: int) -> bytes:
         return self._line.read(size)
+
+    def _discard_input(self) -> None:
+        self._line.reset_input_buffer()
 
     def _close(self) -> None:
         self._line.close()
@@ -325,6 +340,9 @@ class FakePort(Port):
 
     def _read(self, size: int) -> bytes:
         return self.device.take(size, self.timeout)
+
+    def _discard_input(self) -> None:
+        self.device.take(1 << 30, 0)
 
 
 # ----------------------------------------------------------------- opening

@@ -5,7 +5,9 @@
   pure data: Babel to read its message catalogues, pypinyin to search by pinyin.
 - simulator/ imports core and itself only, and runs no SQL (a recorded day comes
   from `server.storage.recorded_day`, handed in by the launcher).
-- hardware/ knows nothing of the hall: the standard library, pyserial, itself.
+- hardware/ knows nothing of the hall: the standard library, pyserial, itself; the
+  printer's python-escpos, Pillow and qrcode; and core, which is pure (the printed
+  layout in core.printing, ID numbers in core.id_cards).
 - nothing but the launcher, the benchmarks and the tests imports `server`, except
   through `server.client`; the server imports no client app.
 - no import circle among the project's modules.
@@ -25,7 +27,7 @@ STDLIB = set(sys.stdlib_module_names)
 ALLOWED = {   # top-level modules each package may import, besides the standard library
     "core": {"core", "babel", "pypinyin"},
     "simulator": {"core", "simulator"},
-    "hardware": {"hardware", "serial"},
+    "hardware": {"hardware", "serial", "core", "escpos", "PIL", "qrcode"},
 }
 FORBIDDEN_STDLIB = {"simulator": {"sqlite3"}}
 

@@ -16,7 +16,7 @@ from typing import Any
 from core.settings.checks import Path, Report, did_you_mean
 
 DEVICE_KINDS = ("printer", "led", "keypad", "rating_pad", "id_reader", "speaker")
-URL_SCHEMES = ("serial", "loop", "fake", "file", "tcp")
+URL_SCHEMES = ("serial", "loop", "fake", "file", "tcp", "usb")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 

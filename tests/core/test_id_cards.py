@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from core.errors import Invalid
-from core.id_cards import age_on, birth_date, check_digit, normalise, read
+from core.id_cards import age_on, birth_date, check_digit, mask, normalise, read
 
 TODAY = date(2026, 11, 23)
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -89,3 +89,11 @@ def test_the_130_years_count_from_29_february():
     assert read(card("18980228"), leap_day).born == date(1898, 2, 28)
     with pytest.raises(Invalid, match="130 years"):
         read(card("18980227"), leap_day)
+
+
+def test_a_number_is_masked_to_its_first_and_last_four():
+    assert mask("610103198001011234") == "6101**********1234"
+    assert mask(" 61010319800101123X ") == "6101**********123X"
+    assert mask("610103800101123") == "6101*******1123"    # an old 15-digit number
+    assert mask("12345678") == "********"                   # too short to show any of it
+    assert mask("") == ""
