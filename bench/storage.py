@@ -31,7 +31,8 @@ MODES = ("NORMAL", "FULL")
 def run(mode: str, commits: int) -> tuple[list[float], list[float]]:
     """(whole action times, commit-only times) in ms, one ticket issued per action."""
     hall = load_settings(ROOT / "config" / "demo-hall.toml")
-    hall = replace(hall, server=replace(hall.server, synchronous=mode))
+    hall = replace(hall, server=replace(hall.server, synchronous=mode),
+                   hours=replace(hall.hours, refuse_outside_hours=False))
     moment = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo(hall.timezone))
     with tempfile.TemporaryDirectory() as folder:
         service = HallService(hall, str(Path(folder) / "hall.db"), clock=lambda: moment)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Event:
         return type(self).__name__
 
     def payload(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in _field_names(type(self))}
 
 
 # Tickets ---------------------------------------------------------------------
@@ -167,6 +168,7 @@ class CaseOpened(Event):
     missing_materials: tuple
     supply_by: str | None
     due_date: str
+    form: str = ""        # a self-service form's code (自助办理: no ticket, window 0)
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,84 @@ class DayStarted(Event):
     expired: int      # tickets of the previous day that were still open
 
 
+# Floor helpers (呼叫帮办) and device health ------------------------------------------
+
+@dataclass(frozen=True)
+class HelpRequested(Event):
+    """A kiosk called a floor helper (core.help_requests)."""
+
+    id: str
+    where: str
+    reason: str           # cannot_find_matter, needs_assistance, device_problem, other
+    note: str
+
+
+@dataclass(frozen=True)
+class HelpTaken(Event):
+    id: str
+    where: str
+    taken_by: str         # the helper's log-in name
+    waited_minutes: float
+
+
+@dataclass(frozen=True)
+class HelpFinished(Event):
+    id: str
+    by: str
+
+
+@dataclass(frozen=True)
+class DeviceHealthChanged(Event):
+    """A device's reported state changed (ok <-> fault, or another fault code)."""
+
+    device: str
+    state: str            # ok, fault
+    code: str             # paper_out, paper_low, cover_open, offline, unreadable ...
+    detail: str
+    previous_state: str   # ok, fault, unknown (never reported before)
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+# Appointments (预约) --------------------------------------------------------------------
+# A booking's code opens it (cancel, change), so no event carries it; nor the ID card.
+
+@dataclass(frozen=True)
+class BookingMade(Event):
+    subject: str
+    day: str              # 2026-11-24
+    start: str            # 09:30
+    end: str
+
+
+@dataclass(frozen=True)
+class BookingCancelled(Event):
+    subject: str
+    day: str
+    start: str
+    by: str               # "citizen" (the booking page) or a member of staff
+
+
+@dataclass(frozen=True)
+class BookingChanged(Event):
+    subject: str
+    day: str
+    start: str
+    previous_day: str
+    previous_start: str
+
+
+@dataclass(frozen=True)
+class BookingCheckedIn(Event):
+    subject: str
+    day: str
+    start: str
+    number: str           # the appointment ticket issued
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls for cls in Event.__subclasses__()
 }
@@ -233,12 +313,17 @@ def event_from_dict(type_name: str, payload: dict) -> Event:
 # What the public (hall displays and kiosks: screens anyone in the hall can read) may
 # see: calls, counts and waits. These events are not sent to it at all ...
 NOT_PUBLIC = frozenset({"RatingSubmitted", "CaseOpened", "CaseMaterialsSupplied",
-                        "AlarmRaised"})
+                        "AlarmRaised", "DeviceHealthChanged",
+                        # bookings are the citizen's business, not the hall screens'
+                        "BookingMade", "BookingCancelled", "BookingChanged",
+                        "BookingCheckedIn"})
 # ... and these are sent with free text and people's log-in names blanked.
 PUBLIC_BLANKS = {
     "TicketTransferred": ("note",), "TicketParked": ("note",),
     "TicketCancelled": ("reason", "by"), "ClerkLoggedIn": ("clerk",),
     "ClerkLoggedOut": ("clerk",), "WindowReleased": ("clerk", "by"),
+    # a kiosk learns its call for help was taken, not who took it nor what was said
+    "HelpRequested": ("note",), "HelpTaken": ("taken_by",), "HelpFinished": ("by",),
 }
 
 

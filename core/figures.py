@@ -11,6 +11,7 @@ from statistics import mean
 from typing import Sequence
 
 from core.hall import Hall
+from core.help_requests import HelpState
 from core.tickets import TicketState
 
 WITHIN_MINUTES = (15, 30)
@@ -62,4 +63,21 @@ def day_figures(hall: Hall, now: datetime) -> dict:
         "windows": {w.number: {"status": w.status.value, "served": w.served_today,
                                "pool": w.pool} for w in hall.windows.values()},
         "open_cases": len(hall.cases),
+    }
+
+
+def help_figures(hall: Hall, now: datetime) -> dict:
+    """呼叫帮办 today: how many calls, how long each waited for a helper (raised until
+    taken; the open ones until now), the open ones now and the longest of them."""
+    requests = list(hall.help_requests.values())
+    waits = [r.waited_minutes(now) for r in requests if r.taken_at is not None]
+    still_open = [r.waited_minutes(now) for r in requests if r.state is HelpState.OPEN]
+    return {
+        "raised": len(requests),
+        "by_state": {s.value: sum(1 for r in requests if r.state is s) for s in HelpState},
+        "by_reason": {reason: sum(1 for r in requests if r.reason == reason)
+                      for reason in sorted({r.reason for r in requests})},
+        "waits": wait_summary(waits),
+        "open_now": len(still_open),
+        "longest_open_minutes": max(still_open) if still_open else 0,
     }

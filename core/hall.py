@@ -15,10 +15,13 @@ from typing import Protocol
 
 from core.allocation import window_view_of
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
+from core.bookings import Booking
 from core.cases import Case
 from core.clock import seconds_of_day
+from core.devices import DeviceHealth
 from core.errors import Conflict, NotFound
 from core.forecast.service_times import ServiceTimeModel
+from core.help_requests import HelpRequest
 from core.settings.schema import HallSettings, PoolKind
 from core.tickets import Ticket, TicketState
 from core.windows import Window, WindowStatus
@@ -69,8 +72,12 @@ class Hall:
         self.by_phone_token: dict[str, Ticket] = {}
         self.windows = {w.number: Window(spec=w, pool=w.pool) for w in settings.windows}
         self.cases: dict[str, Case] = {}              # not yet picked up, by number
+        self.bookings: dict[str, Booking] = {}        # today's and later ones, by code
         self.counters: dict[str, int] = {}            # prefix -> last number issued today
         self.case_counter = 0                         # cases opened today
+        self.help_requests: dict[str, HelpRequest] = {}   # today's calls for a floor helper
+        self.help_counter = 0                         # help requests raised today
+        self.devices: dict[str, DeviceHealth] = {}    # each device's last reported health
         self.service_times = ServiceTimeModel.from_settings(settings)
         self.estimator: Estimator = estimator or NoEstimates()
         self.changes = Changes()
@@ -139,6 +146,7 @@ class Hall:
     def begin_day(self, service_day: str) -> None:
         self.service_day = service_day
         self.tickets, self.counters, self.case_counter = {}, {}, 0
+        self.help_requests, self.help_counter = {}, 0
         self.by_phone_token = {}
         self._waiting_views.clear()
 

@@ -53,8 +53,22 @@ def create_app(settings: HallSettings, *, database: str | None = None,
 
 def _register_blueprints(app: Flask) -> None:
     from server import openapi
-    from server.views import cases, hall, manage, public, stream, tickets, windows
-    for module in (hall, tickets, windows, cases, manage, stream, public, openapi):
+    from server.views import (
+        bookings,
+        cases,
+        devices,
+        hall,
+        help_requests,
+        manage,
+        public,
+        self_service,
+        stream,
+        tickets,
+        windows,
+    )
+    from server.web import booking as booking_page
+    for module in (hall, tickets, windows, cases, manage, stream, public, openapi,
+                   help_requests, self_service, devices, bookings, booking_page):
         app.register_blueprint(module.blueprint)
 
 

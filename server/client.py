@@ -25,10 +25,13 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
 
+from core.bookings import BookingInfo, SlotInfo
 from core.cases import CaseInfo
 from core.events import LoggedEvent, Snapshot, event_from_dict
+from core.opening import OpeningInfo
 from core.tickets import HistoryEntry, TicketInfo
 from core.windows import WindowInfo
+from server.client_floor import CaseProgress, FloorCalls  # noqa: F401  (CaseProgress: re-exported)
 
 
 class ApiError(Exception):
@@ -109,7 +112,7 @@ class Identity:
 
 
 
-class HallClient:
+class HallClient(FloorCalls):
     def __init__(self, base_url: str, token: str = "", timeout: float = 10.0) -> None:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port or 80
@@ -209,16 +212,10 @@ class HallClient:
             body["id_card"], body["id_card_read"] = id_card, id_card_read
         return self._issued(self.request("POST", "/api/tickets", body, idempotency_key))
 
-    def check_in(self, subject: str, slot: str, id_card: str | None = None,
-                 id_card_read: bool = False) -> IssuedTicket:
-        body: dict = {"subject": subject, "slot": slot}
-        if id_card:
-            body["id_card"], body["id_card_read"] = id_card, id_card_read
-        return self._issued(self.request("POST", "/api/appointments/check-in", body))
-
-    def pickup_ticket(self, case_number: str) -> IssuedTicket:
+    def pickup_ticket(self, case_number: str, idempotency_key: str | None = None
+                      ) -> IssuedTicket:
         return self._issued(self.request(
-            "POST", f"/api/cases/{quote(case_number)}/pickup-ticket", {}))
+            "POST", f"/api/cases/{quote(case_number)}/pickup-ticket", {}, idempotency_key))
 
     def ticket(self, number: str) -> TicketStatus:
         body = self.request("GET", f"/api/tickets/{quote(number)}")
@@ -240,6 +237,47 @@ class HallClient:
         return PhoneTicket(TicketInfo.from_dict(body["ticket"]), body["subject_name"],
                            tuple(body["materials"]), body["people_ahead"], body["eta_minutes"],
                            body["window_name"], body["hall"], body["as_of"])
+
+    # --- opening hours and appointments (预约) -----------------------------------------
+    def opening(self) -> OpeningInfo:
+        """What the hall offers now: window tickets, appointment check-ins, pickups."""
+        return OpeningInfo.from_dict(self.request("GET", "/api/opening"))
+
+    def booking_slots(self, subject: str, day: str | None = None) -> list[SlotInfo]:
+        """The slots of a matter on `day` ("2026-11-24"), or on every bookable day."""
+        query = f"?subject={quote(subject)}" + (f"&day={quote(day)}" if day else "")
+        days = self.request("GET", "/api/booking/slots" + query)["days"]
+        return [SlotInfo.from_dict(slot) for one in days for slot in one["slots"]]
+
+    def book(self, subject: str, day: str, start: str, id_card: str) -> BookingInfo:
+        body = {"subject": subject, "day": day, "start": start, "id_card": id_card}
+        return BookingInfo.from_dict(self.request("POST", "/api/bookings", body)["booking"])
+
+    def booking(self, code: str) -> BookingInfo:
+        return BookingInfo.from_dict(self.request("GET", f"/api/bookings/{quote(code)}")
+                                     ["booking"])
+
+    def cancel_booking(self, code: str) -> BookingInfo:
+        return BookingInfo.from_dict(self.request(
+            "POST", f"/api/bookings/{quote(code)}/cancel", {})["booking"])
+
+    def change_booking(self, code: str, day: str, start: str) -> BookingInfo:
+        return BookingInfo.from_dict(self.request(
+            "POST", f"/api/bookings/{quote(code)}/change", {"day": day, "start": start})
+            ["booking"])
+
+    def check_in_booking(self, code: str | None = None, id_card: str | None = None,
+                         id_card_read: bool = False,
+                         idempotency_key: str | None = None) -> IssuedTicket:
+        """The appointment ticket of a booking: by its code (typed, or
+        `core.bookings.code_from_scan` of its QR code) or by the ID card."""
+        body: dict = {}
+        if code:
+            body["code"] = code
+        if id_card:
+            body["id_card"], body["id_card_read"] = id_card, id_card_read
+        return self._issued(self.request("POST", "/api/booking/check-in", body,
+                                         idempotency_key))
 
     # --- windows ------------------------------------------------------------------
     def windows(self) -> list[WindowInfo]:

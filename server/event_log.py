@@ -9,8 +9,8 @@ live buffer, else from the database (up to REPLAY_LIMIT events); anything else
 (no id, an id from another day or from the future, too much missed) starts
 afresh from a snapshot. `EventLog.follow` is the whole stream of one subscriber.
 
-Two audiences read the log: `staff` (clerks, managers) get every event whole;
-`public` (displays and kiosks, screens anyone can read) get calls, counts and waits
+Two audiences read the log: `staff` (clerks, managers, floor helpers) get every
+event whole; `public` (displays and kiosks, screens anyone can read) get calls, counts and waits
 only (`core.events.for_public`): notes, reasons, log-in names, ratings and case
 details never reach them. Each frame is encoded once per audience at publishing.
 """
@@ -31,7 +31,7 @@ COALESCE_SECONDS = 0.025
 
 AUDIENCES = ("staff", "public")
 AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "staff", "display": "public",
-                    "kiosk": "public"}
+                    "kiosk": "public", "helper": "staff"}
 
 ReadStored = Callable[[int, int], list[LoggedEvent]]   # (after id, limit) -> from the DB
 TakeSnapshot = Callable[[str], tuple[bytes, int]]  # audience -> (SSE frame, last id in it)

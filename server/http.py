@@ -457,8 +457,8 @@ class HallServer:
 
 
 def serve_forever(app, host: str, port: int, limits: Limits = Limits(),
-                  tls: dict | None = None) -> None:
-    """Serve until SIGTERM or SIGINT, then stop cleanly."""
+                  tls: dict | None = None, started=None) -> None:
+    """Serve until SIGTERM or SIGINT, then stop cleanly; `started()` runs once serving."""
     server = HallServer(app, host, port, limits, tls)
     stopping = Event()
     handlers = [gevent.signal_handler(signum, stopping.set)
@@ -467,6 +467,8 @@ def serve_forever(app, host: str, port: int, limits: Limits = Limits(),
     name = app.extensions["yichuang.service"].settings.name
     scheme = "https" if tls else "http"
     print(f"yichuang: serving {name} on {scheme}://{host}:{server.port}", flush=True)
+    if started is not None:
+        started()
     stopping.wait()
     log.info("stopping: no new connections, ending the event streams")
     server.stop()

@@ -17,6 +17,8 @@ from server.payloads import (
     DATE,
     IDEMPOTENCY_KEY,
     INTEGER,
+    MAPPING,
+    MAPPING_KEY_LENGTH,
     MAX_BODY_BYTES,
     MAX_DEPTH,
     MAX_INTEGER,
@@ -39,7 +41,7 @@ ERRORS = {
     422: "`invalid`: a field or parameter missing, unknown, of the wrong type, too long, "
          "or holding what no text may hold",
     429: "`too_many_requests`: too many wrong tokens from this address, or too many "
-         "numbers from this device (`Retry-After`)",
+         "numbers from this device, or booking requests from this address (`Retry-After`)",
     503: "`service_unavailable`: the hall database cannot be written now",
 }
 ERROR_SCHEMA = {
@@ -75,6 +77,10 @@ def field_schema(spec: Field, nullable: bool | None = None) -> dict:
     elif spec.kind == TEXTS:
         schema = {"type": "array", "items": {"type": "string", "maxLength": spec.max_length},
                   "maxItems": spec.max_items}
+    elif spec.kind == MAPPING:
+        schema = {"type": "object", "maxProperties": spec.max_items,
+                  "propertyNames": {"maxLength": MAPPING_KEY_LENGTH},
+                  "additionalProperties": {"type": "string", "maxLength": spec.max_length}}
     else:
         raise AssertionError(spec.kind)
     schema = {k: v for k, v in schema.items() if v is not None}
@@ -131,13 +137,16 @@ def _path_and_parameters(rule, spec: Spec) -> tuple[str, list[dict]]:
     return path, parameters
 
 
-def _responses(method: str, spec: Spec, roles: frozenset[str], has_path: bool) -> dict:
+def _responses(method: str, spec: Spec, roles: frozenset[str], has_path: bool,
+               limited: bool = False) -> dict:
     content = {"schema": ANSWER_SCHEMAS.get(spec.media_type, {"type": "string"})}
     responses = {str(spec.status): {"description": SUCCESS[spec.status],
                                     "content": {spec.media_type: content}}}
     codes = {422}
     if "public" not in roles:
         codes |= {401, 403, 429}
+    if limited:                          # a public route with a rate limit (bookings)
+        codes.add(429)
     if spec.body is not None:
         codes |= {400, 413}
     if has_path or spec.body:
@@ -176,7 +185,8 @@ def document(app: Flask) -> dict:
                 "security": [] if "public" in roles else _security(rule.rule),
                 "parameters": parameters,
                 "responses": _responses(method, spec, roles,
-                                        any(p["in"] == "path" for p in parameters)),
+                                        any(p["in"] == "path" for p in parameters),
+                                        getattr(view, "rate_limited", False)),
             }
             if method == "POST":
                 operation["parameters"] = parameters + [_parameter(IDEMPOTENCY_KEY, "header")]

@@ -41,6 +41,8 @@ MAX_INTEGER = 2 ** 53          # beyond this an integer is a probe (and no SQLit
 AUTH_QUERY = frozenset({"token"})   # read by server.auth, never by a view
 
 TEXT, INTEGER, BOOLEAN, DATE, TEXTS = "text", "integer", "boolean", "date", "texts"
+MAPPING = "mapping"            # a JSON object of names to texts (a form's fields)
+MAPPING_KEY_LENGTH = 32        # the longest name in a mapping
 
 _NONCHARACTERS = "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}"
                          for plane in range(17))
@@ -91,6 +93,8 @@ class Field:
             return value
         if self.kind == DATE:
             value = _text(self, value, where)
+            if not value and self.required:
+                raise Invalid(f"{where} '{self.name}' is required", field=self.name)
             if not value:
                 return None
             try:
@@ -108,7 +112,21 @@ class Field:
                               max_items=self.max_items)
             items = [_text(self, v, where, item=True) for v in value]
             return [v for v in items if v]
+        if self.kind == MAPPING:
+            return self._mapping(value, where)
         raise AssertionError(f"unknown kind {self.kind}")
+
+    def _mapping(self, value: Any, where: str) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise Invalid(f"{where} '{self.name}' must be an object of texts "
+                          '({"name": "text", ...})', field=self.name)
+        if self.max_items is not None and len(value) > self.max_items:
+            raise Invalid(f"{where} '{self.name}' has {len(value)} entries; at most "
+                          f"{self.max_items} are allowed", field=self.name,
+                          max_items=self.max_items)
+        names = Field(self.name, max_length=MAPPING_KEY_LENGTH)
+        return {_text(names, k, where, item=True): _text(self, v, where, item=True)
+                for k, v in value.items()}
 
     def absent(self) -> Any:
         if self.default is not None:
@@ -163,6 +181,12 @@ def day(name: str, *, required: bool = False, doc: str = "",
 def texts(name: str, max_length: int, max_items: int, *, required: bool = False,
           doc: str = "", example: list[str] | None = None) -> Field:
     return Field(name, TEXTS, required, max_length, max_items, doc=doc, example=example)
+
+
+def mapping(name: str, max_length: int, max_items: int, *, required: bool = False,
+            doc: str = "", example: dict | None = None) -> Field:
+    """A JSON object of names (at most MAPPING_KEY_LENGTH characters) to texts."""
+    return Field(name, MAPPING, required, max_length, max_items, doc=doc, example=example)
 
 
 def like(spec: Field, **changes) -> Field:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from werkzeug.exceptions import ServiceUnavailable
 
 from core.actions.tickets import start_day
+from core.bookings import ALPHABET, CODE_LENGTH
 from core.errors import HallError, Invalid
 from core.events import Event, LoggedEvent
 from core.forecast.live import WaitEstimator
@@ -121,6 +122,22 @@ class HallService:
         erased at the next rollover); the number itself is never kept."""
         message = f"{self.clock().date().isoformat()}|{number}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def booking_digest(self, number: str) -> str:
+        """预约: a digest of an ID card number that is the same on every day, so that a
+        card finds today's booking and its open bookings are counted (per-ID limits);
+        kept on a booking only until the booking's day has passed."""
+        message = f"booking|{number}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+    def new_booking_code(self) -> str:
+        return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+    def case_id_card_digest(self, number: str) -> str:
+        """The digest a case keeps of its citizen's ID card (自助办理): keyed by the
+        installation's key but not by the day, so the back office can match the card
+        again while the case lasts; the number itself is never kept."""
+        return hmac.new(self._key, f"case|{number}".encode(), hashlib.sha256).hexdigest()
 
     def act(self, action: Action, picture: Callable[[Hall], T] | None = None,
             once: Once | None = None):

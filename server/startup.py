@@ -64,3 +64,20 @@ def tls_files(certfile: str | None, keyfile: str | None) -> dict | None:
         raise StartError(f"the certificate {certfile} and key {keyfile} do not load: "
                          f"{error}") from None
     return {"certfile": certfile, "keyfile": keyfile}
+
+
+def moving_clock(start: str, timezone: str):
+    """A hall clock that starts at `start` (an ISO local time such as 2026-11-23T09:00,
+    in the hall's time zone) and moves in real time: the demo tried on a Sunday night
+    as on a working morning. StartError for a time that does not read."""
+    import time
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    try:
+        first = datetime.fromisoformat(start)
+    except ValueError:
+        raise StartError(f"--clock {start!r} is not a time like 2026-11-23T09:00") from None
+    if first.tzinfo is None:
+        first = first.replace(tzinfo=ZoneInfo(timezone))
+    began = time.monotonic()
+    return lambda: first + timedelta(seconds=time.monotonic() - began)

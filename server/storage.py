@@ -20,6 +20,9 @@ from typing import Callable
 
 import sqlite_utils
 
+from core.actions.devices import device_from_row
+from core.actions.help import help_from_row
+from core.bookings import Booking
 from core.events import DayStarted, Event, LoggedEvent
 from core.hall import Changes, Estimator, Hall
 from core.settings.schema import HallSettings
@@ -77,6 +80,33 @@ def remember_idempotent_answers(db: sqlite_utils.Database) -> None:
     answered again instead of being carried out twice."""
     db["answers"].create({"principal": str, "key": str, "request": str, "status": int,
                           "body": str, "service_day": str}, pk=("principal", "key"))
+
+
+@migration
+def help_requests_self_service_and_device_health(db: sqlite_utils.Database) -> None:
+    """呼叫帮办 requests, what a self-service case keeps of its form (ID numbers only
+    masked and as a keyed digest), and each device's last reported health."""
+    db["help_requests"].create({
+        "id": str, "service_day": str, "place": str, "reason": str, "note": str,
+        "state": str, "raised_by": str, "raised_at": str, "taken_by": str, "taken_at": str,
+        "done_at": str}, pk="id")
+    db["help_requests"].create_index(["service_day"])
+    db["self_service"].create({
+        "case_number": str, "form": str, "kiosk": str, "submitted_at": str, "fields": str,
+        "id_card_hash": str, "id_card_read": int}, pk="case_number")
+    db["devices"].create({
+        "device": str, "state": str, "code": str, "detail": str, "since": str,
+        "last_report": str, "reported_by": str}, pk="device")
+
+
+@migration
+def bookings(db: sqlite_utils.Database) -> None:
+    """预约: bookings live across days (today's and later ones are loaded); the ID card
+    only as a keyed digest, blanked once the booking's day has passed."""
+    db["bookings"].create({
+        "code": str, "subject": str, "day": str, "start": str, "end": str, "state": str,
+        "id_card_hash": str, "created_at": str, "ticket": str}, pk="code")
+    db["bookings"].create_index(["day"])
 
 
 @dataclass(frozen=True)
@@ -248,6 +278,13 @@ class Store:
         pattern = f"{settings.code}{day.replace('-', '')}-%"
         hall.case_counter = self.conn.execute(
             "SELECT count(*) FROM cases WHERE number LIKE ?", (pattern,)).fetchone()[0]
+        for row in self.db.query("SELECT * FROM help_requests WHERE service_day = ?", [day]):
+            hall.help_requests[row["id"]] = help_from_row(row)
+        hall.help_counter = len(hall.help_requests)
+        for row in self.db.query("SELECT * FROM devices"):
+            hall.devices[row["device"]] = device_from_row(row)
+        for row in self.db.query("SELECT * FROM bookings WHERE day >= ?", [day]):
+            hall.bookings[row["code"]] = Booking.from_row(row)
         self._learn_service_times(hall, day)
         hall.take_changes()
         return hall
@@ -349,7 +386,9 @@ def _restore_window(hall: Hall, row: dict, day: str) -> None:
 
 
 _UPSERT_SQL: dict[tuple[str, tuple], str] = {}
-PRIMARY_KEYS = {"tickets": "id", "windows": "number", "cases": "number", "ratings": "id"}
+PRIMARY_KEYS = {"tickets": "id", "windows": "number", "cases": "number", "ratings": "id",
+                "help_requests": "id", "self_service": "case_number", "devices": "device",
+                "bookings": "code"}
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict) -> None:

@@ -3,6 +3,7 @@ and the real server on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_HALL = ROOT / "config" / "demo-hall.toml"
 ZONE = ZoneInfo("Asia/Shanghai")
 TOKENS = {"kiosk": "demo-kiosk-1", "display": "demo-display", "manager": "demo-manager",
-          "clerk": "demo-clerk-01", "rating_pad": "demo-pad-01"}
+          "clerk": "demo-clerk-01", "rating_pad": "demo-pad-01", "helper": "demo-helper-1"}
 
 
 def clerk_token(window: int) -> str:
@@ -44,7 +45,8 @@ def without_issue_limits(hall):
     test_scalpers.py checks the limits with the demo hall's own values)."""
     rules = replace(hall.rules, tickets_per_device_per_minute=1_000_000,
                     tickets_per_address_per_minute=1_000_000)
-    return replace(hall, rules=rules)
+    booking = replace(hall.booking, requests_per_address_per_minute=1_000_000)
+    return replace(hall, rules=rules, booking=booking)
 
 
 def demo_hall_without_issue_limits(directory: Path) -> Path:
@@ -52,7 +54,9 @@ def demo_hall_without_issue_limits(directory: Path) -> Path:
     start the server as its own process (`yichuang demo --hall <copy>`)."""
     text = DEMO_HALL.read_text(encoding="utf-8").replace(
         "[rules]\n", "[rules]\ntickets_per_device_per_minute = 1000000\n"
-                     "tickets_per_address_per_minute = 1000000\n", 1)
+                     "tickets_per_address_per_minute = 1000000\n", 1).replace(
+        # a server process runs on the real clock: numbers at any hour
+        "[hours]\n", "[hours]\nrefuse_outside_hours = false\n", 1)
     copy = directory / "demo-hall.toml"
     copy.write_text(text, encoding="utf-8")
     return copy
@@ -116,14 +120,44 @@ def staff_window(api: Api, window: int) -> Api:
     return clerk
 
 
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=ZONE)     # the test Monday's 09:00
+
+
+class RunningClock:
+    """The real server's clock: the test Monday at 09:00, running on in real time, so
+    that a test does not depend on when it runs (the hall keeps opening hours);
+    `advance(...)` or setting `now` moves it, and it runs on from there."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    @property
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=time.monotonic() - self._since)
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self._start, self._since = value, time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now = self.now + timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
 def live_server(settings, tmp_path):
-    """The real server (cheroot) on 127.0.0.1 with the real clock."""
+    """The real server (cheroot) on 127.0.0.1; its clock (`live_server.clock`) starts at
+    the test Monday's 09:00 and runs in real time."""
     from server.app import create_app
     from server.wsgi import BackgroundServer
-    app = create_app(settings, database=str(tmp_path / "live.db"))
+    clock = RunningClock(MONDAY)
+    app = create_app(settings, database=str(tmp_path / "live.db"), clock=clock)
     app.config["SSE_KEEPALIVE_SECONDS"] = 0.5
     with BackgroundServer(app, threads=64) as server:
+        server.clock = clock
         yield server
     app.extensions["yichuang.service"].close()
 

@@ -1,4 +1,4 @@
-"""yichuang serve | demo | simulate | backup | hash-token"""
+"""yichuang serve | demo | kiosk | simulate | backup | hash-token"""
 from __future__ import annotations
 
 import argparse
@@ -17,26 +17,47 @@ def _patch_for_serving() -> None:
 def _serve(args) -> int:
     """The hall server; every reason it cannot start is one line and exit 2."""
     from server.http import ServerStartError, serve_forever
-    from server.startup import StartError, read_hall, refuse_demo_tokens, tls_files
+    from server.startup import (
+        StartError,
+        moving_clock,
+        read_hall,
+        refuse_demo_tokens,
+        tls_files,
+    )
     from server.storage import StoreError
     try:
         settings = read_hall(args.hall)
         if args.command == "serve":
             refuse_demo_tokens(settings)
         tls = tls_files(args.certfile, args.keyfile)
+        clock = moving_clock(args.clock, settings.timezone) if args.clock else None
         from server.app import create_app
-        app = create_app(settings, database=args.database)
+        app = create_app(settings, database=args.database, clock=clock)
     except (StartError, StoreError) as error:
         print(f"yichuang: {error}", file=sys.stderr)
         return 2
     try:
         serve_forever(app, args.host or settings.server.host,
-                      args.port or settings.server.port, tls=tls)
+                      args.port or settings.server.port, tls=tls,
+                      started=(lambda: _say_when_closed(app)) if args.command == "demo"
+                      else None)
     except ServerStartError as error:
         app.extensions["yichuang.service"].close()
         print(f"yichuang: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _say_when_closed(app) -> None:
+    """The demo started outside window hours: say so, and how to try it as if open."""
+    from core.opening import opening
+    service = app.extensions["yichuang.service"]
+    now = service.clock()
+    state = opening(service.settings, now)
+    if not state.windows_open:
+        print(f"yichuang: the demo hall gives no window numbers now ({state.reason}, "
+              f"{now:%a %H:%M}); its kiosks offer the 24-hour zone. To try it as on a "
+              f"working morning: ./run --clock 2026-11-23T09:00", file=sys.stderr, flush=True)
 
 
 def _backup(args) -> int:
@@ -60,6 +81,11 @@ def _hash_token(args) -> int:
     return 0
 
 
+def _kiosk(args) -> int:
+    from kiosk.launcher import main
+    return main(args)
+
+
 def _simulate(argv: list[str]) -> int:
     from server.storage import recorded_day
     from simulator.cli import main
@@ -80,12 +106,25 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--threads", type=int, help=argparse.SUPPRESS)  # unused now
         command.add_argument("--certfile", help="serve HTTPS with this certificate (PEM)")
         command.add_argument("--keyfile", help="... and its private key (PEM)")
+        if name == "demo":
+            command.add_argument("--clock", help="start the hall's clock at this local time "
+                                 "(2026-11-23T09:00) and let it run: the demo as on a "
+                                 "working morning, whenever it is tried")
         command.set_defaults(run=_serve)
     backup = commands.add_parser("backup", help="copy the hall database while it serves")
     backup.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
     backup.add_argument("--database", help="the database (default: from the config)")
     backup.add_argument("--to", required=True, help="the backup file to write")
     backup.set_defaults(run=_backup)
+    kiosk = commands.add_parser("kiosk", help="run the touch kiosk (docs/kiosk.md)")
+    kiosk.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
+    kiosk.add_argument("--server", default="http://127.0.0.1:8750", help="the hall server")
+    kiosk.add_argument("--token", required=True, help="this kiosk's token (role kiosk)")
+    kiosk.add_argument("--device-config", help="a TOML file with this machine's [kiosk] "
+                       "keys (printer, reader, where ...)")
+    kiosk.add_argument("--windowed", action="store_true",
+                       help="a window at half size instead of full screen (trying it out)")
+    kiosk.set_defaults(run=_kiosk)
     token = commands.add_parser("hash-token", help="print the hash to put in the config")
     token.add_argument("token")
     token.set_defaults(run=_hash_token)

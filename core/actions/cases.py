@@ -12,6 +12,7 @@ from core.cases import Case, CaseStatus
 from core.errors import Conflict, Invalid
 from core.events import CaseApproved, CaseMaterialsSupplied, CaseOpened, CasePickedUp, Event
 from core.hall import Hall
+from core.opening import working_days_after
 from core.settings.schema import PoolKind
 from core.tickets import Ticket
 from core.windows import Window
@@ -24,7 +25,8 @@ class CaseRequest:
 
 
 def add_working_days(start: date, days: int) -> date:
-    """承诺时限 counts working days; weekends do not count (holidays are left to the hall)."""
+    """Working days without a calendar: weekends do not count. A case's promised date
+    uses the hall's calendar (`core.opening.working_days_after`: holidays, 调休)."""
     current = start
     while days > 0:
         current += timedelta(days=1)
@@ -45,8 +47,9 @@ def open_case(hall: Hall, ticket: Ticket, window: Window, request: CaseRequest,
     number = f"{hall.settings.code}{now:%Y%m%d}-{hall.case_counter:04d}"
     case = Case(number=number, ticket_id=ticket.ticket_id, subject=ticket.subject,
                 window=window.number, clerk=window.clerk, opened_at=now,
-                due_date=add_working_days(now.date(),
-                                          hall.settings.subject(ticket.subject).time_limit_days),
+                due_date=working_days_after(
+                    hall.settings, now.date(),
+                    hall.settings.subject(ticket.subject).time_limit_days),
                 missing_materials=list(request.missing_materials), supply_by=request.supply_by)
     hall.cases[number] = case
     hall.touch(case)

@@ -4,10 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.actions.help import cancel_unfinished_help
+from core.bookings import expire_bookings
 from core.cases import CaseStatus
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import DayStarted, Event, TicketCancelled, TicketIssued
 from core.hall import Hall
+from core.opening import APPOINTMENT_TICKET, PICKUP, WINDOW, check_open_for
 from core.settings.schema import PoolKind, Priority, Rules
 from core.tickets import Origin, Ticket, TicketState
 from core.windows import WindowStatus
@@ -39,6 +42,8 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
     if subject.real_name and not request.id_card_hash:
         raise Invalid(f"{subject.name} needs an ID card to take a number (实名取号)",
                       field="id_card", subject=subject.code, code="id_card_required")
+    if not request.by_staff:       # staff may issue outside hours (docs/configuration.md)
+        check_open_for(settings, _kind_of(request), now)
     priority = _priority_for(hall, request, now)
     _check_id_card_limit(hall, request.id_card_hash)
     number = hall.next_number(settings.category(subject.category).prefix)
@@ -56,6 +61,13 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
                          category=ticket.category, pool=ticket.pool, priority=priority.value,
                          origin=request.origin.value, people_ahead=people_ahead,
                          eta_minutes=minutes, case_number=ticket.case_number)]
+
+
+def _kind_of(request: TicketRequest) -> str:
+    """Which hours a ticket follows: appointments and pickups the extended ones."""
+    if request.origin is Origin.APPOINTMENT:
+        return APPOINTMENT_TICKET
+    return PICKUP if request.case_number else WINDOW
 
 
 def subject_of(hall: Hall, code: str):
@@ -171,5 +183,7 @@ def start_day(hall: Hall, service_day: str, now: datetime) -> list[Event]:
             window.pause_reason, window.served_today = "", 0
             window.parked.clear()
             hall.touch(window)
+    cancel_unfinished_help(hall, now)
     hall.begin_day(service_day)
+    expire_bookings(hall, service_day)
     return [DayStarted(service_day=service_day, expired=expired)]

@@ -121,8 +121,16 @@ class WaitEstimator:
     def _full(self, hall: Hall, now: datetime) -> _Forecast:
         clock = seconds_of_day(now)
         waiting = hall.waiting_views()
-        windows = [_window_state(hall, w, clock) for w in hall.open_windows()]
-        projected = forecast(waiting, windows, clock, hall.settings.rules.policy,
+        open_windows = hall.open_windows()
+        # Before any window opens, the hall's windows are assumed to open on time: people
+        # ahead count, and the estimate runs from the opening (after it, no estimate).
+        assumed = open_windows or list(hall.windows.values())
+        windows = [_window_state(hall, w, clock) for w in assumed]
+        if not open_windows and clock >= hall.settings.hours.open * 60:
+            windows_forecast: list = []
+        else:
+            windows_forecast = windows
+        projected = forecast(waiting, windows_forecast, clock, hall.settings.rules.policy,
                              hall.service_times.expected,
                              call_early_seconds=hall.context().call_early_seconds)
         views = [s.view for s in windows]

@@ -62,6 +62,54 @@ REFUSALS: dict[str, str] = {
                          "{due_date}. We will tell you when it is ready."),
     "pickup_ticket_exists": N_("Case {case_number} already has a pickup number today. "
                                "Please wait to be called."),
+    # --- floor helpers (呼叫帮办), self-service forms (自助办理), device health --------
+    "help_reason_unknown": N_("Please choose why you need help."),
+    "help_already_requested": N_("A member of staff has already been called to {where}. "
+                                 "Please wait here; they are on their way."),
+    "unknown_help_request": N_("There is no call for help {id} today."),
+    "help_already_taken": N_("This call for help has already been taken by a colleague."),
+    "help_not_open": N_("This call for help is already closed."),
+    "help_not_taken": N_("Take this call for help before marking it done."),
+    "help_taken_by_other": N_("Another colleague took this call for help; they will "
+                              "close it."),
+    "form_field_invalid": N_("Please check \"{label}\" and try again."),
+    "form_field_unknown": N_("This form has changed. Please start it again from the "
+                             "home screen."),
+    "unknown_form": N_("This self-service matter is not offered here. Please ask the "
+                       "staff at the information desk."),
+    "device_not_yours": N_("This device may only report its own state. Please call the "
+                           "hall's staff."),
+    "device_code_invalid": N_("The device reported an unknown state. Please call the "
+                              "hall's staff."),
+    # --- opening hours and appointments (预约) ----------------------------------------
+    "outside_hours": N_("The windows are not taking numbers now. Numbers can be taken again from "
+                        "{opens_at} on {day}. You can book an appointment, or use the self-service "
+                        "machines."),
+    "after_cutoff": N_("Numbers for the windows stopped at {cutoff} today, so that everyone "
+                       "holding one is served before closing. Please come again from {opens_at} on "
+                       "{day}, or book an appointment."),
+    "holiday_closed": N_("The hall is closed for the public holiday. Numbers can be taken again "
+                         "from {opens_at} on {day}. You can book an appointment, or use the "
+                         "self-service machines."),
+    "not_bookable": N_("This matter cannot be booked. Please take a number in the hall."),
+    "booking_id_card_required": N_("Please enter the ID card number of the person who will come."),
+    "booking_day_unavailable": N_("{day} cannot be booked. You can book open days up to "
+                                  "{days_ahead} days ahead."),
+    "no_such_slot": N_("There is no slot at {start} on {day}, or it has begun. Please choose "
+                       "another time."),
+    "slot_full": N_("The slot at {start} on {day} is fully booked. Please choose another time."),
+    "booking_daily_limit": N_("This ID card already has a booking on {day} (at most {limit} a "
+                              "day). You can change that booking instead."),
+    "booking_open_limit": N_("This ID card already holds {limit} bookings, the most allowed. "
+                             "Please cancel one, or book again after one of them."),
+    "unknown_booking": N_("There is no booking with this code. Please check the code on your "
+                          "booking."),
+    "booking_not_active": N_("This booking has been cancelled or has expired. Please book again."),
+    "booking_checked_in": N_("This booking is checked in already: your number is {number}."),
+    "no_booking_today": N_("There is no booking for today with this ID card. Please check in with "
+                           "your booking code, or take a number."),
+    "booking_code_required": N_("Please enter your booking code, or place your ID card on the "
+                                "reader."),
 }
 
 
@@ -74,6 +122,28 @@ def explain(code: str, details: dict | None = None, kind: str = "",
             language: str = DEFAULT_LANGUAGE) -> str:
     """The refusal `code` in plain words, filled with its details; its kind's message
     (or a general one) if the code has none."""
+    details = dict(details or {})
     message = REFUSALS.get(code) or REFUSALS.get(kind) or REFUSALS["conflict"]
+    if code == "form_field_invalid":      # say what is wrong with the field, in its words
+        message = FIELD_PROBLEMS.get(details.get("reason_code", ""), message)
+        if language == "en" and details.get("label_en"):
+            details["label"] = details["label_en"]
     text = translator("refusals", language)(message)
-    return text.format_map(_Blank({k: v for k, v in (details or {}).items()}))
+    return text.format_map(_Blank(details))
+
+
+# What is wrong with one field of a self-service form (`core.forms`, reason codes):
+# `explain("form_field_invalid", details)` picks the one for `details["reason_code"]`.
+FIELD_PROBLEMS: dict[str, str] = {
+    "required": N_("Please fill in \"{label}\"."),
+    "too_short": N_("\"{label}\" needs at least {min_length} characters."),
+    "too_long": N_("\"{label}\" takes at most {max_length} characters."),
+    "not_digits": N_("\"{label}\" takes digits only."),
+    "not_a_choice": N_("Please choose one of the options for \"{label}\"."),
+    "not_a_date": N_("\"{label}\" needs a date, such as 2026-11-23."),
+    "pattern": N_("\"{label}\" is not in the expected form. Please check it."),
+    "not_a_phone": N_("\"{label}\" needs a mobile number of 11 digits, or a "
+                      "landline with its area code."),
+    "id_number_invalid": N_("\"{label}\" is not a valid ID card number. Please "
+                            "check it, or place your ID card on the reader."),
+}

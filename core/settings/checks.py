@@ -195,6 +195,7 @@ def check_hall(report: Report, data: Data) -> None:
     check_themes(report, data)
     check_servable(report, data)
     check_lunch_breaks(report, data)
+    check_device_owners(report, data)
     check_materials(report, data)
 
 
@@ -384,3 +385,11 @@ def check_lunch_breaks(report: Report, data: Data) -> None:
             report.add(("windows", i, "lunch_break"),
                        f"{_hhmm(span[0])}-{_hhmm(span[1])} is not inside opening hours "
                        f"({_hhmm(opening)}-{_hhmm(closing)})")
+
+
+def check_device_owners(report: Report, data: Data) -> None:
+    """A device's `owner` is the credential that drives it and reports its health."""
+    names = _codes(data, "credentials", "name")
+    for i, device in _items(data, "devices"):
+        if device.get("owner"):
+            _check_ref(report, ("devices", i, "owner"), device["owner"], names, "credential")

@@ -19,7 +19,15 @@ from collections.abc import Callable
 from typing import Any
 
 from core.allocation import POLICIES
+from core.settings.calendar import (
+    BOOKING_SCHEMA,
+    CALENDAR_SCHEMA,
+    build_booking,
+    build_calendar,
+    check_calendar,
+)
 from core.settings.checks import Problem, Report, check_hall, did_you_mean
+from core.settings.forms import FORM_SCHEMA, build_forms, check_forms
 from core.settings.kiosk import KIOSK_SCHEMA, build_kiosk, check_kiosk
 from core.settings.materials import FORMS, MATERIAL_ID, Material
 from core.settings.schema import (
@@ -109,7 +117,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "hours": {"open": Key(time_of_day), "close": Key(time_of_day),
               "lunch_start": Key(time_of_day), "lunch_end": Key(time_of_day),
               "lunchtime_service": Key(boolean, False), "extended_until": Key(time_of_day, None),
-              "weekend_days": Key(text_list(choice(WEEKDAYS, "weekday")), ())},
+              "weekend_days": Key(text_list(choice(WEEKDAYS, "weekday")), ()),
+              "tickets_before_open_minutes": Key(non_negative_int, 0),
+              "ticket_cutoff_minutes": Key(non_negative_int, 0),
+              "closed_weekdays": Key(text_list(choice(WEEKDAYS, "weekday")), None),
+              "refuse_outside_hours": Key(boolean, True)},
     "rules": _defaults(Rules, {
         "recall_cooldown_seconds": positive_int, "max_recalls": positive_int,
         "tickets_per_id_per_day": positive_int, "elderly_age": positive_int,
@@ -135,7 +147,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
                 "skills": Key(skills), "also_serves": Key(text_list(code), ()),
                 "lunch_break": Key(span, None)},
     "devices": {"name": Key(text), "kind": Key(choice(DEVICE_KINDS, "device kind")),
-                "url": Key(device_url), "window": Key(positive_int, None)},
+                "url": Key(device_url), "window": Key(positive_int, None),
+                "owner": Key(optional_text, "")},
     "materials": {"id": Key(material_id), "name": Key(text), "name_en": Key(optional_text, ""),
                   "form": Key(choice(FORMS, "material form"), ""),
                   "count": Key(positive_int, 1), "produced_by": Key(text_list(code), ())},
@@ -143,10 +156,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
                     "token_hash": Key(token_hash), "display_name": Key(optional_text, ""),
                     "window": Key(positive_int, None)},
     "kiosk": KIOSK_SCHEMA,
+    "calendar": CALENDAR_SCHEMA,
+    "booking": BOOKING_SCHEMA,
+    "forms": FORM_SCHEMA,
 }
 ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials",
-          "materials")
-OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials", "kiosk")
+          "materials", "forms")
+OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials",
+                     "kiosk", "calendar", "booking", "forms")
 
 
 def read_array(report: Report, name: str, raw: Any) -> list[dict]:
@@ -204,6 +221,8 @@ def build(data: dict[str, Any]) -> HallSettings:
         credentials=each("credentials", Credential),
         kiosk=build_kiosk(data["kiosk"]),
         materials=each("materials", Material),
+        calendar=build_calendar(data["calendar"]), booking=build_booking(data["booking"]),
+        forms=build_forms(data["forms"]),
     )
 
 
@@ -234,6 +253,8 @@ def parse_settings(text: str, source: str = "<config>") -> HallSettings:
     data = read_document(report, doc)
     check_hall(report, data)
     check_kiosk(report, data)
+    check_calendar(report, data)
+    check_forms(report, data)
     if report.problems:
         raise SettingsError(report.problems, source)
     return build(data)

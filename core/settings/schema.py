@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from core.settings.calendar import BookingSettings, Calendar
+from core.settings.forms import Form
 from core.settings.kiosk import KioskSettings
 from core.settings.materials import Material, MaterialNeed, checklist
 
@@ -31,8 +33,8 @@ _PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 
 
 
 # Who may call the server: devices (kiosk, display, a window's 好差评 rating pad) and
-# people (clerk, manager).
-ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad")
+# people (clerk, manager, and helper: a floor helper answering kiosks' calls, 呼叫帮办).
+ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad", "helper")
 
 
 class PoolKind(str, Enum):
@@ -133,6 +135,13 @@ class Hours:
     lunchtime_service: bool       # 午间不打烊: staggered lunch breaks instead of closing
     extended_until: int | None    # 延时服务
     weekend_days: tuple[str, ...] = ()  # days with (appointment) service
+    # Opening hours (core.opening): window tickets from this long before `open` ...
+    tickets_before_open_minutes: int = 0
+    # ... until this long before `close` (no window ticket too late to be served)
+    ticket_cutoff_minutes: int = 0
+    # days of the week the hall is closed; None: Saturday and Sunday, less weekend_days
+    closed_weekdays: tuple[str, ...] | None = None
+    refuse_outside_hours: bool = True   # false: numbers at any time (hours kept by hand)
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,7 @@ class Device:
     kind: str        # printer, led, keypad, rating_pad, id_reader, speaker
     url: str         # serial://, loop://, fake://, file://, tcp://
     window: int | None = None
+    owner: str = ""  # the credential (a kiosk, a display) that drives it and reports its health
 
 
 @dataclass(frozen=True)
@@ -208,6 +218,9 @@ class HallSettings:
     credentials: tuple[Credential, ...] = ()
     kiosk: KioskSettings = KioskSettings()
     materials: tuple[Material, ...] = ()
+    calendar: Calendar = Calendar()
+    booking: BookingSettings = BookingSettings()
+    forms: tuple[Form, ...] = ()          # 自助办理: self-service forms (core.settings.forms)
     # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 

@@ -20,7 +20,7 @@ def health():
 
 
 @blueprint.get("/whoami")
-@requires("kiosk", "clerk", "manager", "display")
+@requires("kiosk", "clerk", "manager", "display", "helper")
 @accepts()
 def whoami():
     principal = g.principal

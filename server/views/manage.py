@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g
 
 from core.actions.ratings import submit_rating
-from core.figures import day_figures
+from core.figures import day_figures, help_figures
 from server.auth import requires
 from server.payloads import Values, accepts
 from server.views.common import (
@@ -23,7 +23,8 @@ blueprint = Blueprint("manage", __name__, url_prefix="/api")
 @requires("manager")
 @accepts()
 def stats():
-    return service().read(lambda hall, now: day_figures(hall, now))
+    return service().read(lambda hall, now: day_figures(hall, now)
+                          | {"help_requests": help_figures(hall, now)})
 
 
 @blueprint.post("/ratings")

@@ -24,7 +24,7 @@ RESUME = dict(required=False, minimum=0, doc="resume after this event id")
 
 
 @blueprint.get("/events")
-@requires("kiosk", "clerk", "manager", "display")
+@requires("kiosk", "clerk", "manager", "display", "helper")
 @accepts(query=[integer("last_event_id", **RESUME)],
          headers=[integer("Last-Event-ID", **RESUME)], media_type="text/event-stream")
 def events(query: Values, headers: Values):

@@ -7,7 +7,6 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from core.actions.alarms import raise_alarm
 from core.actions.tickets import TicketRequest, cancel_ticket, issue_pickup_ticket, issue_ticket
-from core.errors import Invalid
 from core.events import TicketIssued
 from core.forecast.live import estimate_waits
 from core.hall import Hall
@@ -102,31 +101,6 @@ def issue(body: Values):
         id_card_hash=id_card_hash, age=age, by_staff=staff,
         id_card_read=bool(body["id_card_read"]))
     return issue_and_answer(lambda hall, now: issue_ticket(hall, ticket_request, now), token)
-
-
-@blueprint.post("/appointments/check-in")
-@requires("kiosk", "clerk", "manager")
-@accepts(body=[SUBJECT, text("slot", 8, doc="HH:MM, the booked time today", example="09:30"),
-               ID_CARD, ID_CARD_READ],
-         status=201)
-def check_in(body: Values):
-    within_issue_limits()
-    slot_text, subject = body["slot"], body["subject"]
-    id_card_hash, age = _id_card(body["id_card"])
-    token = service().new_phone_token()
-
-    def action(hall: Hall, now: datetime):
-        try:
-            clock = datetime.strptime(slot_text, "%H:%M").time()
-        except ValueError:
-            raise Invalid("field 'slot' must be a time like 09:30", field="slot") from None
-        slot = datetime.combine(now.date(), clock, tzinfo=now.tzinfo)
-        ticket_request = TicketRequest(subject=subject, phone_token=token,
-                                       origin=Origin.APPOINTMENT, id_card_hash=id_card_hash,
-                                       age=age, appointment_slot=slot,
-                                       id_card_read=bool(body["id_card_read"]))
-        return issue_ticket(hall, ticket_request, now)
-    return issue_and_answer(action, token)
 
 
 @blueprint.post("/cases/<case_number>/pickup-ticket")

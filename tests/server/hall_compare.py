@@ -5,7 +5,9 @@ import math
 from dataclasses import fields
 
 from core.cases import Case
+from core.devices import DeviceHealth
 from core.hall import Hall
+from core.help_requests import HelpRequest
 from core.tickets import Ticket
 from core.windows import Window
 from server.storage import Store
@@ -25,6 +27,11 @@ def differences(live: Hall, loaded: Hall) -> list[str]:
     _compare_entities(differ, "window", live.windows, loaded.windows,
                       [f for f in fields(Window) if f.name != "spec"])
     _compare_entities(differ, "case", live.cases, loaded.cases, fields(Case))
+    _compare_entities(differ, "help request", live.help_requests, loaded.help_requests,
+                      fields(HelpRequest))
+    _compare_entities(differ, "device", live.devices, loaded.devices, fields(DeviceHealth))
+    if live.help_counter != loaded.help_counter:
+        differ("help_counter", live.help_counter, loaded.help_counter)
     if set(live.by_phone_token) != set(loaded.by_phone_token):
         differ("by_phone_token keys", sorted(live.by_phone_token),
                sorted(loaded.by_phone_token))

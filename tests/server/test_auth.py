@@ -14,6 +14,8 @@ DEMO_TOKENS = {
     "hall-display": ("display", "demo-display"),
     "manager": ("manager", "demo-manager"),
     **{f"clerk-{i:02d}": ("clerk", f"demo-clerk-{i:02d}") for i in range(1, 16)},
+    "helper-1": ("helper", "demo-helper-1"),
+    "helper-2": ("helper", "demo-helper-2"),
 }
 
 

@@ -216,7 +216,8 @@ def test_a_201_character_reason_is_a_422_naming_reason_and_200(api, unchanged):
 @pytest.mark.parametrize("path, body, field, limit", [
     ("/api/tickets", {"subject": "S" * 33}, "subject", 32),
     ("/api/tickets", {"subject": "SS-0101", "id_card": "1" * 33}, "id_card", 32),
-    ("/api/appointments/check-in", {"subject": "SS-0101", "slot": "09:30:00:00"}, "slot", 8),
+    ("/api/bookings", {"subject": "SS-0101", "day": "2026-11-24", "start": "09:30:00",
+                       "id_card": "610503198001011235"}, "start", 5),
 ])
 def test_every_text_has_a_limit(api, unchanged, path, body, field, limit):
     answer = unchanged(api.post(path, json=body), 422, "invalid", field)
@@ -322,6 +323,7 @@ def test_a_birth_year_of_2099_is_a_422(api, unchanged):
 
 
 def test_a_birth_date_more_than_130_years_back_is_a_422(api, unchanged):
-    answer = api.post("/api/appointments/check-in", json={
-        "subject": "BDC-0401", "slot": "09:00", "id_card": id_card("18900101")})
+    answer = api.post("/api/bookings", json={
+        "subject": "BDC-0401", "day": "2026-11-24", "start": "09:00",
+        "id_card": id_card("18900101")})
     assert "130 years" in unchanged(answer, 422, "invalid", "id_card")["message"]

@@ -17,7 +17,7 @@ import pytest
 from server.client import HallClient
 from server.http import Limits
 from server.wsgi import ServerProcess
-from tests.conftest import TOKENS, clerk_token
+from tests.conftest import TOKENS, clerk_token, demo_hall_without_issue_limits
 
 LIMITS = Limits()               # the server's defaults, which `yichuang demo` runs with
 
@@ -25,7 +25,10 @@ LIMITS = Limits()               # the server's defaults, which `yichuang demo` r
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("connections")
-    with ServerProcess(folder / "hall.db") as running:
+    # the process runs on the real clock: the demo hall with its hours (and rate limits)
+    # out of the way, so that numbers are issued whenever the test runs
+    hall = demo_hall_without_issue_limits(folder)
+    with ServerProcess(folder / "hall.db", hall=str(hall)) as running:
         clerk = HallClient(running.url, clerk_token(1))
         clerk.log_in(1)
         clerk.open_window(1)

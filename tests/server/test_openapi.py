@@ -172,6 +172,9 @@ def _limits(spec: dict):
                     yield name, field["maxLength"], None
                 elif "items" in field:
                     yield name, field["items"]["maxLength"], field["maxItems"]
+                elif isinstance(field.get("additionalProperties"), dict):   # a mapping
+                    yield name, field["additionalProperties"]["maxLength"], \
+                        field["maxProperties"]
 
 
 def test_every_text_has_one_limit_and_docs_api_md_gives_it(spec):

@@ -1,29 +1,18 @@
 """The citizen's phone page, in a real headless Chromium against the real server."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from server.client import HallClient
+from tests.browser import chromium, needs_chromium
 from tests.conftest import TOKENS, clerk_token
 
-pytestmark = pytest.mark.skipif(not shutil.which("chromedriver"),
-                                reason="needs Debian's chromium-driver (scripts/setup)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=420,820",
-                 f"--user-data-dir={tmp_path / 'chromium'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver = chromium(tmp_path / "chromium", 420, 820)
     yield driver
     driver.quit()
 

@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from core.actions.tickets import TicketRequest, issue_ticket
 from core.allocation import POLICIES
 from core.id_cards import check_digit
 from core.settings.loader import load_settings
 from core.settings.schema import Priority
+from core.tickets import Origin
 from server.app import create_app
 from simulator.engine import Simulation
 from simulator.trace import TraceTicket
@@ -43,9 +45,15 @@ def issue_on_server(client, clock, second: int, subject: str, priority: Priority
     clock.now = at(second)
     kiosk = {"Authorization": f"Bearer {TOKENS['kiosk']}"}
     if priority is Priority.APPOINTMENT:
+        # an appointment ticket as a booking's check-in issues it (the booking itself,
+        # its slots and capacities, are tests/server/test_bookings_api.py's business)
         slot = at(math.ceil(second / 900) * 900)
-        answer = client.post("/api/appointments/check-in", headers=kiosk,
-                             json={"subject": subject, "slot": slot.strftime("%H:%M")})
+        token = f"appointment-{serial}"
+        request = TicketRequest(subject=subject, phone_token=token, origin=Origin.APPOINTMENT,
+                                appointment_slot=slot)
+        service = client.application.extensions["yichuang.service"]
+        service.act(lambda hall, now: issue_ticket(hall, request, now))
+        return service.read(lambda hall, now: hall.by_phone_token[token].number)
     elif priority is Priority.GREEN:
         answer = client.post("/api/tickets", json={"subject": subject, "priority": "green"},
                              headers={"Authorization": f"Bearer {TOKENS['manager']}"})

@@ -126,3 +126,18 @@ def test_https_with_the_hall_s_own_certificate(tmp_path):
         assert server.wait(15) == 0
     missing = run("demo", "--certfile", str(cert), "--database", str(tmp_path / "x.db"))
     assert missing.returncode == 2 and "--keyfile" in one_line(missing)
+
+
+def test_the_demo_clock_starts_where_asked_and_moves():
+    import time
+
+    import pytest
+
+    from server.startup import StartError, moving_clock
+    clock = moving_clock("2026-11-23T09:00", "Asia/Shanghai")
+    first = clock()
+    assert first.isoformat().startswith("2026-11-23T09:00:00") and first.utcoffset()
+    time.sleep(0.05)
+    assert clock() > first
+    with pytest.raises(StartError, match="not a time like"):
+        moving_clock("monday", "Asia/Shanghai")

@@ -7,7 +7,7 @@ import time
 from server.app import create_app
 from server.client import HallClient
 from server.wsgi import BackgroundServer
-from tests.conftest import TOKENS, clerk_token
+from tests.conftest import MONDAY, TOKENS, RunningClock, clerk_token
 
 
 def collect(stream, count: int, timeout: float = 10.0) -> list:
@@ -78,7 +78,7 @@ def test_last_event_id_replays_what_was_missed(live_server):
 
 def test_replay_after_a_restart_comes_from_the_database(settings, tmp_path):
     database = str(tmp_path / "restart.db")
-    app = create_app(settings, database=database)
+    app = create_app(settings, database=database, clock=RunningClock(MONDAY))
     with BackgroundServer(app) as server:
         kiosk = HallClient(server.url, TOKENS["kiosk"])
         kiosk.issue_ticket("SS-0101")
@@ -86,7 +86,8 @@ def test_replay_after_a_restart_comes_from_the_database(settings, tmp_path):
         for _ in range(3):
             kiosk.issue_ticket("BDC-0401")
     app.extensions["yichuang.service"].close()
-    app = create_app(settings, database=database)      # a fresh process: empty live buffer
+    # a fresh process: empty live buffer
+    app = create_app(settings, database=database, clock=RunningClock(MONDAY))
     with BackgroundServer(app) as server:
         replay = collect(HallClient(server.url, TOKENS["display"]).events(last_event_id=seen), 3)
         assert [e.event.number for e in replay] == ["B001", "B002", "B003"]
@@ -128,7 +129,7 @@ def test_keep_alive_comments_while_quiet(app):
 
 def test_the_client_reconnects_and_catches_up_after_a_restart(settings, tmp_path):
     database = str(tmp_path / "reconnect.db")
-    app = create_app(settings, database=database)
+    app = create_app(settings, database=database, clock=RunningClock(MONDAY))
     server = BackgroundServer(app).__enter__()
     port = int(server.url.rsplit(":", 1)[1])
     display = HallClient(server.url, TOKENS["display"])
@@ -138,7 +139,7 @@ def test_the_client_reconnects_and_catches_up_after_a_restart(settings, tmp_path
     wait_until(lambda: len(got) >= 2)
     server.__exit__(None, None, None)
     app.extensions["yichuang.service"].close()
-    app = create_app(settings, database=database)
+    app = create_app(settings, database=database, clock=RunningClock(MONDAY))
     with BackgroundServer(app, port=port) as restarted:
         kiosk = HallClient(restarted.url, TOKENS["kiosk"])
         kiosk.issue_ticket("SS-0102")

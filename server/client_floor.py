@@ -1,0 +1,99 @@
+"""The typed client's calls for floor helpers (呼叫帮办), self-service forms (自助办理),
+case progress (办件查询) and device health: part of `server.client.HallClient`
+(kept in a module of its own to keep each file short). Standard library and core only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import quote
+
+from core.cases import CaseInfo
+from core.devices import DeviceHealthInfo
+from core.help_requests import HelpRequestInfo
+from core.settings.forms import Form
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """办件查询: where a case stands, with no personal data (`GET .../progress`)."""
+
+    number: str
+    status: str                 # in_review, ready
+    subject: str
+    subject_name: str
+    subject_name_en: str
+    opened_on: str
+    due_date: str
+    missing_materials: tuple[str, ...]
+    supply_by: str | None
+    ready_for_pickup: bool
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CaseProgress:
+        values = {f.name: data[f.name] for f in fields(cls)}
+        values["missing_materials"] = tuple(values["missing_materials"])
+        return cls(**values)
+
+
+class FloorCalls:
+    """Mixed into `HallClient`, whose `request` sends each call."""
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                idempotency_key: str | None = None) -> Any:
+        raise NotImplementedError
+
+    # --- floor helpers (呼叫帮办) ---------------------------------------------------------
+    def request_help(self, where: str, reason: str, note: str = "",
+                     idempotency_key: str | None = None) -> HelpRequestInfo:
+        """A kiosk calls a floor helper; `reason` is one of core.help_requests.REASONS."""
+        body = {"where": where, "reason": reason, "note": note}
+        answer = self.request("POST", "/api/help", body, idempotency_key)
+        return HelpRequestInfo.from_dict(answer["help_request"])
+
+    def help_requests(self, state: str = "open") -> list[HelpRequestInfo]:
+        """Today's calls: open, taken, active (open or taken), done, cancelled or all."""
+        found = self.request("GET", f"/api/help?state={quote(state)}")["help_requests"]
+        return [HelpRequestInfo.from_dict(r) for r in found]
+
+    def take_help(self, request_id: str) -> HelpRequestInfo:
+        answer = self.request("POST", f"/api/help/{quote(request_id)}/take", {})
+        return HelpRequestInfo.from_dict(answer["help_request"])
+
+    def finish_help(self, request_id: str) -> HelpRequestInfo:
+        answer = self.request("POST", f"/api/help/{quote(request_id)}/finish", {})
+        return HelpRequestInfo.from_dict(answer["help_request"])
+
+    # --- self-service (自助办理) and case progress (办件查询) ---------------------------------
+    def forms(self) -> list[Form]:
+        """The hall's self-service forms (check values with core.forms.validate)."""
+        return [Form.from_dict(f) for f in self.request("GET", "/api/self-service")["forms"]]
+
+    def submit_form(self, form: str, fields: dict, id_card: str | None = None,
+                    id_card_read: bool = False,
+                    idempotency_key: str | None = None) -> CaseInfo:
+        """Submit a form: the case it opened. A bad field is an ApiError with code
+        form_field_invalid and details field, label, label_en, reason_code."""
+        body: dict = {"fields": dict(fields)}
+        if id_card:
+            body["id_card"], body["id_card_read"] = id_card, id_card_read
+        answer = self.request("POST", f"/api/self-service/{quote(form)}", body,
+                              idempotency_key)
+        return CaseInfo.from_dict(answer["case"])
+
+    def case_progress(self, number: str) -> CaseProgress:
+        body = self.request("GET", f"/api/cases/{quote(number)}/progress")["progress"]
+        return CaseProgress.from_dict(body)
+
+    # --- device health ------------------------------------------------------------------
+    def report_device(self, device: str, state: str, code: str = "",
+                      detail: str = "") -> DeviceHealthInfo:
+        """A device's state (`ok` or `fault` with a code such as paper_out); reported for
+        the caller itself or a [[devices]] entry it owns."""
+        body = {"state": state, "code": code, "detail": detail}
+        answer = self.request("POST", f"/api/devices/{quote(device, safe='')}/health", body)
+        return DeviceHealthInfo.from_dict(answer["device"])
+
+    def devices(self) -> list[DeviceHealthInfo]:
+        return [DeviceHealthInfo.from_dict(d)
+                for d in self.request("GET", "/api/devices")["devices"]]
