@@ -28,6 +28,8 @@ ALLOWED = {   # top-level modules each package may import, besides the standard 
     "core": {"core", "babel", "pypinyin"},
     "simulator": {"core", "simulator"},
     "hardware": {"hardware", "serial", "core", "escpos", "PIL", "qrcode"},
+    # the kiosk: a Kivy shell over core, its devices and the server's client only
+    "kiosk": {"kiosk", "core", "hardware", "server", "kivy", "qrcode", "PIL"},
 }
 FORBIDDEN_STDLIB = {"simulator": {"sqlite3"}}
 

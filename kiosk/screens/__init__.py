@@ -1,0 +1,1 @@
+"""The kiosk's screens, one module per part of the home screen (docs/kiosk.md)."""

@@ -1,0 +1,149 @@
+"""The ticket on screen, and on paper: number, matter or theme, people ahead, the
+estimated wait, time, hall, the phone page's QR and the materials.
+
+The screen shows first; the printer prints in the background. If it faults, the
+screen says so, shows a large QR to photograph, and the server hears of the fault
+once (`report_device`)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from kivy.clock import Clock
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
+
+from core.kiosk_flow import material_labels
+from core.messages import N_
+from kiosk.app import Kiosk, Screen
+from kiosk.screens.common import subject_name
+from kiosk.widgets import GREEN, INK, RED, BigButton, Text, qr_image, spacer
+
+PRIORITY_LABELS = {"elderly": N_("Elderly priority"), "green": N_("Green channel"),
+                   "appointment": N_("Appointment")}
+PRINTING, PRINTED, PRINTER_DOWN, NO_PRINTER = "printing", "printed", "down", "none"
+
+
+class TicketScreen(Screen):
+    name = "ticket"
+
+    def __init__(self, issued, subject, title: str = N_("Your number")) -> None:
+        self.issued, self.subject, self.title = issued, subject, title
+        self.printing = PRINTING
+        self.printed: bytes = b""
+        self.fault_code = ""
+        self.started = False
+
+    def build(self, kiosk: Kiosk):
+        if not self.started:
+            self.started = True
+            self._print(kiosk)
+        style = kiosk.style
+        issued = self.issued
+        box = BoxLayout(orientation="vertical", spacing=style.mm(2),
+                        padding=(style.mm(6), style.mm(3)))
+        box.add_widget(Text(kiosk.tr(self.title), style, role="title", halign="center"))
+        number = Text(issued.number, style, role="number", halign="center", color=INK)
+        number.is_ticket_number = True
+        box.add_widget(number)
+        box.add_widget(Text(subject_name(kiosk, self.subject), style, role="title",
+                            halign="center"))
+        label = PRIORITY_LABELS.get(issued.ticket.priority)
+        if label:
+            box.add_widget(Text(kiosk.tr(label), style, role="title", halign="center",
+                                color=GREEN))
+        box.add_widget(Text(self._wait_text(kiosk), style, role="title", halign="center"))
+        box.add_widget(Text(f"{self._time_text()}    {self._hall(kiosk)}", style,
+                            role="body", halign="center"))
+        down = self.printing == PRINTER_DOWN
+        status = Text(self._print_text(kiosk), style, role="title" if down else "body",
+                      halign="center", color=RED if down else INK)
+        status.is_print_status = True
+        box.add_widget(status)
+        side = style.mm(95 if down else 60)
+        row = AnchorLayout(anchor_x="center", size_hint_y=None, height=side)
+        row.add_widget(qr_image(issued.phone_url, side))
+        box.add_widget(row)
+        box.add_widget(Text(kiosk.tr("Scan with your phone to follow your turn."), style,
+                            role="body", halign="center"))
+        if not down or not kiosk.large_print:
+            lines = material_labels(self.subject, kiosk.language)
+            if lines:
+                box.add_widget(Text(kiosk.tr("Bring these materials:"), style, role="body"))
+                box.add_widget(Text("\n".join(f"{n}. {line}" for n, line in
+                                              enumerate(lines, 1)), style, role="body"))
+        box.add_widget(spacer())
+        box.add_widget(BigButton(kiosk.tr("Done"), style, color=GREEN, on_press=kiosk.reset))
+        return box
+
+    def _wait_text(self, kiosk: Kiosk) -> str:
+        ahead = kiosk.tr("{n} people ahead of you", n=self.issued.people_ahead)
+        minutes = self.issued.eta_minutes
+        if minutes is None:
+            return ahead + kiosk.tr(" (the wait is estimated once the windows call)")
+        return ahead + kiosk.tr(", about {minutes} minutes", minutes=max(1, round(minutes)))
+
+    def _time_text(self) -> str:
+        issued_at = self.issued.ticket.issued_at
+        try:
+            return datetime.fromisoformat(issued_at).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return issued_at
+
+    def _hall(self, kiosk: Kiosk) -> str:
+        return kiosk.settings.name_en if kiosk.language == "en" else kiosk.settings.name
+
+    def _print_text(self, kiosk: Kiosk) -> str:
+        return {PRINTING: kiosk.tr("Printing your ticket…"),
+                PRINTED: kiosk.tr("Please take your printed ticket."),
+                NO_PRINTER: kiosk.tr("Please photograph your number and the QR code."),
+                PRINTER_DOWN: kiosk.tr("The printer is not working. Please photograph "
+                                       "your number and the large QR code, or remember "
+                                       "your number.")}[self.printing]
+
+    # --- printing, in the background -----------------------------------------------
+    def _print(self, kiosk: Kiosk) -> None:
+        printer = kiosk.printer
+        if printer is None:
+            self.printing = NO_PRINTER
+            return
+        job = self.ticket_print(kiosk)
+
+        def work() -> None:
+            from hardware.printer import PrinterFault
+            try:
+                printed = printer.print_ticket(job)
+            except PrinterFault as fault:
+                outcome = ("fault", fault.code, str(fault))
+            except Exception as error:               # a broken cable, a driver bug
+                outcome = ("fault", "offline", repr(error))
+            else:
+                outcome = ("ok", printed, "")
+            Clock.schedule_once(lambda _dt: self._printed(kiosk, *outcome))
+        kiosk.devices.submit(work)
+
+    def ticket_print(self, kiosk: Kiosk):
+        from core.printing import TicketPrint
+        issued = self.issued
+        label = PRIORITY_LABELS.get(issued.ticket.priority)
+        try:
+            issued_at = datetime.fromisoformat(issued.ticket.issued_at)
+        except ValueError:
+            issued_at = kiosk.clock()
+        return TicketPrint(
+            hall_name=self._hall(kiosk), number=issued.number,
+            subject_name=subject_name(kiosk, self.subject),
+            people_ahead=issued.people_ahead, eta_minutes=issued.eta_minutes,
+            issued_at=issued_at, phone_url=issued.phone_url,
+            materials=tuple(material_labels(self.subject, kiosk.language)),
+            priority_label=kiosk.tr(label) if label else "", language=kiosk.language)
+
+    def _printed(self, kiosk: Kiosk, result: str, value, detail: str) -> None:
+        if result == "ok":
+            self.printing, self.printed = PRINTED, value
+            kiosk.device_ok(kiosk.config.printer)
+        else:
+            self.printing, self.fault_code = PRINTER_DOWN, value
+            kiosk.report_fault(kiosk.config.printer, value, detail)
+        kiosk.last_print = (result, kiosk.now())
+        if kiosk.stack and kiosk.screen is self:
+            kiosk.redraw()
