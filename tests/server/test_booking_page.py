@@ -98,6 +98,7 @@ def test_book_on_the_phone_then_check_in_at_the_kiosk(live_server, phone):
 
 
 def test_change_and_cancel_on_the_booking_page_in_english(live_server, phone):
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
     citizen = HallClient(live_server.url)
     booking = citizen.book("BDC-0401", "2026-11-24", "09:30", CARD)
@@ -110,11 +111,12 @@ def test_change_and_cancel_on_the_booking_page_in_english(live_server, phone):
     tap(phone, 'input[value="14:00"] + .choice')
     shot(phone, "7-change")
     tap(phone, "#confirm-change")
-    WebDriverWait(phone, 10).until(lambda d: "14:00" in d.find_element("id", "when").text)
+    # the page reloads with the answer: an element found just before is stale
+    settled = WebDriverWait(phone, 10, ignored_exceptions=(StaleElementReferenceException,))
+    settled.until(lambda d: "14:00" in d.find_element("id", "when").text)
     moved = citizen.booking(booking.code)
     assert (moved.day, moved.start, moved.state) == ("2026-11-25", "14:00", "booked")
     tap(phone, "#cancel")
     phone.switch_to.alert.accept()
-    WebDriverWait(phone, 10).until(
-        lambda d: d.find_element("id", "state").text == "Cancelled")
+    settled.until(lambda d: d.find_element("id", "state").text == "Cancelled")
     assert citizen.booking(booking.code).state == "cancelled"
