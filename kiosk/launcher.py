@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import tomllib
 from dataclasses import asdict, replace
@@ -97,6 +98,9 @@ def run(hall: str, server: str, token: str, device_config: str | None = None,
             from kivy.clock import Clock
             Clock.schedule_once(lambda _dt: print(f"yichuang kiosk: ready ({server})",
                                                   flush=True), 0)
+            # The system (or the hall's IT) stops the kiosk with SIGTERM: close cleanly.
+            signal.signal(signal.SIGTERM,
+                          lambda *_: Clock.schedule_once(lambda _dt: self.stop(), 0))
             return self.kiosk.root
 
     KioskApp().run()

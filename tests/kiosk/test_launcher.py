@@ -3,6 +3,7 @@ started as its own process (offscreen) against the demo server."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -38,7 +39,10 @@ def test_the_kiosk_command_starts_full_screen_against_the_server(live_server, tm
         line = process.stdout.readline()
         assert "yichuang kiosk: ready" in line, line + process.stdout.read()[:2000]
         assert process.poll() is None and time.monotonic() - started < 60
+        process.send_signal(signal.SIGTERM)                    # the system stops it
+        assert process.wait(20) == 0
     finally:
-        process.kill()                                         # no exit code to type here
+        if process.poll() is None:
+            process.kill()
         process.wait(10)
         process.stdout.close()
