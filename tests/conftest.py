@@ -3,6 +3,7 @@ and the real server on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -164,3 +165,9 @@ def live_server(settings, tmp_path):
 
 def pytest_configure(config):
     os.environ.setdefault("TZ", "UTC")
+
+
+# Screenshots and decoded tickets that tests save: into the test run's own folder, or,
+# with YICHUANG_DOCS_IMAGES=1, into docs/images for the documents (then look at them).
+SCREENSHOTS = (ROOT / "docs" / "images" if os.environ.get("YICHUANG_DOCS_IMAGES")
+               else Path(tempfile.gettempdir()) / "yichuang-screenshots")

@@ -9,7 +9,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from pyzbar.pyzbar import decode as read_qr_codes
@@ -27,9 +26,9 @@ from hardware.printer import (
     read_status,
     status_answer,
 )
+from tests.conftest import SCREENSHOTS
 
-ROOT = Path(__file__).resolve().parents[2]
-IMAGES = ROOT / "docs" / "images"
+IMAGES = SCREENSHOTS
 URL = "http://192.168.1.10:8000/p/A001?key=9c41f0"
 TICKET = TicketPrint(
     hall_name="西安市碑林区政务服务中心", number="A001", subject_name="户籍证明（个人）",

@@ -9,10 +9,10 @@ import pytest
 
 from server.client import HallClient
 from tests.browser import chromium, needs_chromium
-from tests.conftest import ROOT, TOKENS
+from tests.conftest import SCREENSHOTS, TOKENS
 
 pytestmark = needs_chromium
-IMAGES = ROOT / "docs" / "images"
+IMAGES = SCREENSHOTS
 CARD = "610503198001011235"
 PHONE = (390, 844)
 
