@@ -159,6 +159,10 @@ def wrap(text: str, width: int, indent: int = 0) -> list[str]:
                     carried = [lines[-1].pop()]
                 if lines[-1] and lines[-1][-1][-1] in _NO_LINE_END and len(lines[-1]) > 1:
                     carried.insert(0, lines[-1].pop())
+                if (sum(display_width(u) for u in carried) + display_width(piece.rstrip())
+                        > width - indent):           # carrying would overflow the paper:
+                    lines[-1].extend(carried)        # the punctuation rule gives way
+                    carried = []
                 lines.append(carried)
                 room = width - indent - sum(display_width(u) for u in carried)
             lines[-1].append(piece)
