@@ -301,13 +301,10 @@ class Kiosk:
         if not device or code in self.reported_faults:
             return
         self.reported_faults.add(code)
-        report = getattr(self.client, "report_device", None)
-        if report is None:
-            return
 
         def job() -> None:
             try:
-                report(device, "fault", code=code, detail=detail)
+                self.client.report_device(device, "fault", code=code, detail=detail)
             except ApiError:
                 self.reported_faults.discard(code)   # tell it next time
         self.server.submit(job)
@@ -315,9 +312,8 @@ class Kiosk:
     def device_ok(self, device: str) -> None:
         if self.reported_faults:
             self.reported_faults.clear()
-            report = getattr(self.client, "report_device", None)
-            if report is not None and device:
-                self.server.submit(lambda: _quietly(report, device, "ok"))
+            if device:
+                self.server.submit(lambda: _quietly(self.client.report_device, device, "ok"))
 
     # --- touches, keys, idle, exit ---------------------------------------------------
     def _touched(self, _root, touch) -> bool:

@@ -2,6 +2,7 @@
 never scrolled: a swipe is the hardest gesture for a first-time user)."""
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.app import Kiosk, Screen
@@ -74,3 +75,23 @@ def with_key(function, key: str, *args, **kwargs):
     """Call a client method with the touch's idempotency key: a retry of the same touch
     is answered with the first answer, never carried out twice."""
     return function(*args, idempotency_key=key, **kwargs)
+
+
+def print_in_background(kiosk: Kiosk, send, done) -> None:
+    """Print off the touch's thread: `send()` prints (and returns the bytes sent); back on
+    Kivy's thread the printer's health goes to the server (a fault once, then its
+    recovery) and `done(True, bytes)` or `done(False, fault_code)` follows."""
+    def work() -> None:
+        try:
+            outcome = (True, send(), "")
+        except Exception as fault:               # PrinterFault, or a broken cable or driver
+            outcome = (False, getattr(fault, "code", "offline"), str(fault) or repr(fault))
+        Clock.schedule_once(lambda _dt: settle(*outcome))
+
+    def settle(ok: bool, value, detail: str) -> None:
+        if ok:
+            kiosk.device_ok(kiosk.config.printer)
+        else:
+            kiosk.report_fault(kiosk.config.printer, value, detail)
+        done(ok, value)
+    kiosk.devices.submit(work)

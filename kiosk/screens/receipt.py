@@ -3,13 +3,11 @@ it back for 办件查询), the promised date; printed, or to photograph if the p
 is down."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 
 from core.messages import N_
 from kiosk.app import Kiosk, Screen
+from kiosk.screens.common import print_in_background
 from kiosk.widgets import GREEN, INK, RED, BigButton, Text, qr_image, spacer
 
 
@@ -64,24 +62,15 @@ class ReceiptScreen(Screen):
         job = ReceiptPrint(
             hall_name=kiosk.settings.name if kiosk.language == "zh" else kiosk.settings.name_en,
             title=kiosk.tr("Self-service receipt"), case_number=self.case.number,
-            subject_name=self._name(kiosk), submitted_at=kiosk.clock().replace(tzinfo=None)
-            if isinstance(kiosk.clock(), datetime) else kiosk.clock(),
+            subject_name=self._name(kiosk), submitted_at=kiosk.clock(),
             qr_data=self.case.number,
             lines=(kiosk.tr("Promised by {due_date}.", due_date=due),) if due else (),
             language=kiosk.language)
 
-        def work() -> None:
-            try:
-                printer.print_receipt(job)
-                outcome = ("printed", "")
-            except Exception as fault:               # PrinterFault or a broken link
-                outcome = ("down", getattr(fault, "code", "offline"))
-            Clock.schedule_once(lambda _dt: self._printed(kiosk, *outcome))
-        kiosk.devices.submit(work)
+        print_in_background(kiosk, lambda: printer.print_receipt(job),
+                            lambda ok, _value: self._printed(kiosk, ok))
 
-    def _printed(self, kiosk: Kiosk, state: str, code: str) -> None:
-        self.printing = state
-        if state == "down":
-            kiosk.report_fault(kiosk.config.printer, code)
+    def _printed(self, kiosk: Kiosk, ok: bool) -> None:
+        self.printing = "printed" if ok else "down"
         if kiosk.stack and kiosk.screen is self:
             kiosk.redraw()

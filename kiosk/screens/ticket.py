@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kivy.clock import Clock
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
 from core.kiosk_flow import material_labels
 from core.messages import N_
 from kiosk.app import Kiosk, Screen
-from kiosk.screens.common import subject_name
+from kiosk.screens.common import print_in_background, subject_name
 from kiosk.widgets import GREEN, INK, RED, BigButton, Text, qr_image, spacer
 
 PRIORITY_LABELS = {"elderly": N_("Elderly priority"), "green": N_("Green channel"),
@@ -106,20 +105,8 @@ class TicketScreen(Screen):
         if printer is None:
             self.printing = NO_PRINTER
             return
-        job = self.ticket_print(kiosk)
-
-        def work() -> None:
-            from hardware.printer import PrinterFault
-            try:
-                printed = printer.print_ticket(job)
-            except PrinterFault as fault:
-                outcome = ("fault", fault.code, str(fault))
-            except Exception as error:               # a broken cable, a driver bug
-                outcome = ("fault", "offline", repr(error))
-            else:
-                outcome = ("ok", printed, "")
-            Clock.schedule_once(lambda _dt: self._printed(kiosk, *outcome))
-        kiosk.devices.submit(work)
+        print_in_background(kiosk, lambda: printer.print_ticket(self.ticket_print(kiosk)),
+                            lambda ok, value: self._printed(kiosk, ok, value))
 
     def ticket_print(self, kiosk: Kiosk):
         from core.printing import TicketPrint
@@ -137,13 +124,10 @@ class TicketScreen(Screen):
             materials=tuple(material_labels(self.subject, kiosk.language)),
             priority_label=kiosk.tr(label) if label else "", language=kiosk.language)
 
-    def _printed(self, kiosk: Kiosk, result: str, value, detail: str) -> None:
-        if result == "ok":
+    def _printed(self, kiosk: Kiosk, ok: bool, value) -> None:
+        if ok:
             self.printing, self.printed = PRINTED, value
-            kiosk.device_ok(kiosk.config.printer)
         else:
             self.printing, self.fault_code = PRINTER_DOWN, value
-            kiosk.report_fault(kiosk.config.printer, value, detail)
-        kiosk.last_print = (result, kiosk.now())
         if kiosk.stack and kiosk.screen is self:
             kiosk.redraw()
