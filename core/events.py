@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 
+from core.windows import PAUSE_REASONS
+
 
 @dataclass(frozen=True)
 class Event:
@@ -35,6 +37,7 @@ class TicketIssued(Event):
     people_ahead: int
     eta_minutes: float | None   # None: no open window serves it now
     case_number: str = ""
+    holder_name: str = ""       # masked (张*三), or ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class TicketCalled(Event):
     window_name: str
     subject: str
     case_number: str = ""
+    holder_name: str = ""       # masked (张*三), or ""
 
 
 @dataclass(frozen=True)
@@ -333,6 +337,28 @@ def for_public(event: Event) -> Event | None:
         return None
     blanks = PUBLIC_BLANKS.get(event.type)
     return replace(event, **{name: "" for name in blanks}) if blanks else event
+
+
+# What a hall board (the big screen, the LED window screens, the web board at /board,
+# open to anyone) is sent: only what it draws. Calls and the tickets' comings and goings
+# (for waiting counts and the longest wait), the windows' states; no log-ins, no calls
+# for help, no notes or reasons, no names but the masked holder name.
+FOR_BOARD = frozenset({
+    "TicketIssued", "TicketCalled", "TicketRecalled", "ServiceStarted", "ServiceFinished",
+    "TicketMarkedNoShow", "TicketTransferred", "TicketParked", "TicketResumed",
+    "TicketCancelled", "WindowOpened", "WindowClosed", "WindowPaused", "WindowResumed",
+    "WindowReleased", "WindowMovedToPool", "DayStarted"})
+
+
+def for_board(event: Event) -> Event | None:
+    """The event as a hall board may see it, or None if a board has no use for it.
+    A pause's reason is kept only when it is one of the standard ones
+    (`core.windows.PAUSE_REASONS`): what a clerk types is not for the hall."""
+    if event.type not in FOR_BOARD:
+        return None
+    if isinstance(event, WindowPaused):
+        return event if event.reason in PAUSE_REASONS else replace(event, reason="")
+    return for_public(event)
 
 
 @dataclass(frozen=True)

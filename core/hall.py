@@ -24,7 +24,7 @@ from core.forecast.service_times import ServiceTimeModel
 from core.help_requests import HelpRequest
 from core.settings.schema import HallSettings, PoolKind
 from core.tickets import Ticket, TicketState
-from core.windows import Window, WindowStatus
+from core.windows import PAUSE_REASONS, Window, WindowStatus
 
 Estimate = tuple[int, float | None]     # (people ahead, minutes to wait or None)
 
@@ -209,12 +209,16 @@ class Hall:
             call_early_seconds=self.settings.rules.appointment_call_early_minutes * 60.0)
 
     # --- the public picture ------------------------------------------------------
-    def snapshot(self, public: bool = False) -> dict:
-        """Everything a caller (or, `public`, a display) needs to draw the hall from
-        nothing; the public picture leaves out who is logged in where."""
+    def snapshot(self, public: bool = False, board: bool = False) -> dict:
+        """Everything a caller (or, `public`, a kiosk; `board`, a hall board) needs to
+        draw the hall from nothing; the public picture leaves out who is logged in
+        where, a board's also any pause reason but the standard ones."""
         windows = [w.public() for w in self.windows.values()]
-        if public:
+        if public or board:
             windows = [w | {"clerk": ""} for w in windows]
+        if board:
+            windows = [w if w["pause_reason"] in PAUSE_REASONS else w | {"pause_reason": ""}
+                       for w in windows]
         return {
             "service_day": self.service_day,
             "hall": {"name": self.settings.name, "name_en": self.settings.name_en},

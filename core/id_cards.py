@@ -95,6 +95,18 @@ def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def mask_name(name: str) -> str:
+    """A holder's name as a hall screen may show it: the first and last characters,
+    every other one a `*` ("张三" -> "张*", "张小三" -> "张*三", "欧阳小明" -> "欧**明");
+    a one-character name is a single `*`."""
+    name = "".join(name.split())
+    if len(name) <= 1:
+        return "*" * len(name)
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def mask(number: str) -> str:
     """The number as it may be shown or printed: the first four and last four characters,
     every other one a `*` ("610103198001011234" -> "6101**********1234"). A number of

@@ -65,10 +65,11 @@ class TicketInfo:
     recalls: int
     issued_at: str
     case_number: str
+    holder_name: str = ""        # masked (张*三), only when the card was read at the kiosk
 
     @classmethod
     def from_dict(cls, data: dict) -> TicketInfo:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Ticket:
     id_card_hash: str = ""          # 防黄牛: tickets per person per day; never published
     appointment_slot: datetime | None = None
     case_number: str = ""           # a pickup ticket's case
+    holder_name: str = ""           # masked (张*三): the hall's screens may show it
     state: TicketState = TicketState.WAITING
     window: int | None = None       # the window calling or serving it now (or last)
     clerk: str = ""                 # the clerk at that window (好差评 is bound to them)
@@ -119,7 +121,8 @@ class Ticket:
             is_theme=self.is_theme, category=self.category, pool=self.pool,
             priority=self.priority.value, origin=self.origin.value, state=self.state.value,
             window=self.window, pinned_window=self.pinned_window, recalls=self.recalls,
-            issued_at=self.issued_at.isoformat(), case_number=self.case_number)
+            issued_at=self.issued_at.isoformat(), case_number=self.case_number,
+            holder_name=self.holder_name)
 
     def public(self) -> dict:
         """What a display, a caller or the phone page may see, as JSON: `TicketInfo`."""

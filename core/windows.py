@@ -6,6 +6,10 @@ from enum import Enum
 
 from core.settings.schema import WindowSpec
 
+# The standard reasons for a pause: a board may show these (午休, 会议 ...); any other
+# reason a clerk types is theirs and the managers', and the board shows 暂停服务 only.
+PAUSE_REASONS = ("lunch", "break", "meeting", "training", "system_fault")
+
 
 class WindowStatus(str, Enum):
     CLOSED = "closed"

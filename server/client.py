@@ -203,13 +203,17 @@ class HallClient(FloorCalls):
 
     def issue_ticket(self, subject: str, priority: str | None = None,
                      id_card: str | None = None, id_card_read: bool = False,
-                     idempotency_key: str | None = None) -> IssuedTicket:
-        """`id_card_read`: the kiosk's reader read the card (a typed number is untrusted)."""
+                     idempotency_key: str | None = None,
+                     holder_name: str = "") -> IssuedTicket:
+        """`id_card_read`: the kiosk's reader read the card (a typed number is untrusted);
+        `holder_name`, read from it, is kept masked (张*三) for the hall's board."""
         body: dict = {"subject": subject}
         if priority:
             body["priority"] = priority
         if id_card:
             body["id_card"], body["id_card_read"] = id_card, id_card_read
+            if holder_name and id_card_read:
+                body["holder_name"] = holder_name
         return self._issued(self.request("POST", "/api/tickets", body, idempotency_key))
 
     def pickup_ticket(self, case_number: str, idempotency_key: str | None = None
@@ -383,6 +387,11 @@ class HallClient(FloorCalls):
     def events(self, last_event_id: int | None = None, reconnect: bool = True) -> EventStream:
         return EventStream(self, last_event_id, reconnect)
 
+    def board_events(self, last_event_id: int | None = None,
+                     reconnect: bool = True) -> EventStream:
+        """The display role's stream, without a token (`/api/public/board/events`)."""
+        return EventStream(self, last_event_id, reconnect, "/api/public/board/events")
+
 
 class EventStream:
     """Iterate to receive a `core.events.Snapshot`, then `core.events.LoggedEvent`s;
@@ -391,8 +400,10 @@ class EventStream:
     `close()` from any thread ends the iteration.
     """
 
-    def __init__(self, client: HallClient, last_event_id: int | None, reconnect: bool) -> None:
+    def __init__(self, client: HallClient, last_event_id: int | None, reconnect: bool,
+                 path: str = "/api/events") -> None:
         self.client, self.last_event_id, self.reconnect = client, last_event_id, reconnect
+        self.path = path
         self.retry_seconds = 2.0
         self.connections = 0
         self._closed = threading.Event()
@@ -431,7 +442,7 @@ class EventStream:
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
         try:
-            conn.request("GET", "/api/events", headers=headers)
+            conn.request("GET", self.path, headers=headers)
             response = conn.getresponse()
             if response.status != 200:
                 body = response.read()

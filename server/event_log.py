@@ -9,10 +9,12 @@ live buffer, else from the database (up to REPLAY_LIMIT events); anything else
 (no id, an id from another day or from the future, too much missed) starts
 afresh from a snapshot. `EventLog.follow` is the whole stream of one subscriber.
 
-Two audiences read the log: `staff` (clerks, managers, floor helpers) get every
-event whole; `public` (displays and kiosks, screens anyone can read) get calls, counts and waits
+Three audiences read the log: `staff` (clerks, managers, floor helpers) get every
+event whole; `public` (kiosks, screens anyone can read) get calls, counts and waits
 only (`core.events.for_public`): notes, reasons, log-in names, ratings and case
-details never reach them. Each frame is encoded once per audience at publishing.
+details never reach them; `board` (hall displays, LED bridges and the web board at
+/board, open to anyone) gets less again: only what a board draws
+(`core.events.for_board`). Each frame is encoded once per audience at publishing.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import threading
 import time
 from typing import Callable, Iterator
 
-from core.events import DayStarted, LoggedEvent, for_public
+from core.events import DayStarted, LoggedEvent, for_board, for_public
 
 REPLAY_LIMIT = 5_000
 RETRY_MILLISECONDS = 2_000
@@ -29,9 +31,10 @@ RETRY_MILLISECONDS = 2_000
 # otherwise cost 20,000 thread wake-ups a second. A quiet hall is not delayed.
 COALESCE_SECONDS = 0.025
 
-AUDIENCES = ("staff", "public")
-AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "staff", "display": "public",
+AUDIENCES = ("staff", "public", "board")
+AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "staff", "display": "board",
                     "kiosk": "public", "helper": "staff"}
+SHOWN = {"public": for_public, "board": for_board}
 
 ReadStored = Callable[[int, int], list[LoggedEvent]]   # (after id, limit) -> from the DB
 TakeSnapshot = Callable[[str], tuple[bytes, int]]  # audience -> (SSE frame, last id in it)
@@ -45,7 +48,7 @@ def logged_frame(logged: LoggedEvent, audience: str = "staff") -> bytes:
     """The event's frame for an audience; b"" if the audience does not see it."""
     if audience == "staff":
         return sse_frame(logged.id, logged.type, logged.json)
-    shown = for_public(logged.event)
+    shown = SHOWN[audience](logged.event)
     if shown is None:
         return b""
     if shown is not logged.event:

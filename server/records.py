@@ -36,6 +36,7 @@ def ticket_row(ticket: Ticket) -> dict:
                             else None),
         "phone_token": ticket.phone_token, "id_card_hash": ticket.id_card_hash,
         "appointment_slot": _iso(ticket.appointment_slot), "case_number": ticket.case_number,
+        "holder_name": ticket.holder_name,
         "history": json.dumps([h.to_dict() for h in ticket.history], ensure_ascii=False),
     }
 
@@ -50,7 +51,7 @@ def ticket_from_row(row: dict) -> Ticket:
         appointment_slot=_when(row["appointment_slot"]), case_number=row["case_number"] or "",
         state=TicketState(row["state"]), window=row["window"], clerk=row["clerk"] or "",
         pinned_window=row["pinned_window"], recalls=row["recalls"] or 0,
-        last_called_at=_when(row["last_called_at"]),
+        last_called_at=_when(row["last_called_at"]), holder_name=row.get("holder_name") or "",
         history=[HistoryEntry.from_dict(h) for h in json.loads(row["history"])])
 
 

@@ -308,7 +308,8 @@ class HallService:
     def _snapshot_frame(self, audience: str = "staff") -> tuple[bytes, int]:
         """The hall's picture as an SSE frame, and the id of the last event it includes."""
         with self.lock:
-            picture = self.hall.snapshot(public=audience == "public")
+            picture = self.hall.snapshot(public=audience == "public",
+                                         board=audience == "board")
             last_id = self.event_log.last_id
         data = json.dumps(picture, ensure_ascii=False, separators=(",", ":"))
         return sse_frame(last_id, "snapshot", data), last_id

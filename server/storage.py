@@ -110,6 +110,13 @@ def bookings(db: sqlite_utils.Database) -> None:
     db["bookings"].create_index(["day"])
 
 
+@migration
+def masked_holder_names(db: sqlite_utils.Database) -> None:
+    """A ticket taken with a read ID card may keep its holder's name, masked (张*三),
+    for the hall's board; never the full name."""
+    db["tickets"].add_column("holder_name", str, not_null_default="")
+
+
 @dataclass(frozen=True)
 class Answer:
     """The answer given to a request that carried an Idempotency-Key."""

@@ -30,6 +30,8 @@ ALLOWED = {   # top-level modules each package may import, besides the standard 
     "hardware": {"hardware", "serial", "core", "escpos", "PIL", "qrcode"},
     # the kiosk: a Kivy shell over core, its devices and the server's client only
     "kiosk": {"kiosk", "core", "hardware", "server", "kivy", "qrcode", "PIL"},
+    # the hall's board, voice and LED bridge: shells over core, devices and the client
+    "display": {"display", "core", "hardware", "server", "kivy", "PIL", "pyttsx3", "serial"},
 }
 FORBIDDEN_STDLIB = {"simulator": {"sqlite3"}}
 

@@ -88,7 +88,8 @@ def _call(hall: Hall, window: Window, ticket: Ticket, now: datetime) -> list[Eve
     hall.touch(ticket)
     hall.touch(window)
     return [TicketCalled(number=ticket.number, window=window.number, window_name=window.name,
-                         subject=ticket.subject, case_number=ticket.case_number)]
+                         subject=ticket.subject, case_number=ticket.case_number,
+                         holder_name=ticket.holder_name)]
 
 
 def _clear_current(hall: Hall, window: Window, now: datetime) -> list[Event]:

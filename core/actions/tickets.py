@@ -10,6 +10,7 @@ from core.cases import CaseStatus
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.events import DayStarted, Event, TicketCancelled, TicketIssued
 from core.hall import Hall
+from core.id_cards import mask_name
 from core.opening import APPOINTMENT_TICKET, PICKUP, WINDOW, check_open_for
 from core.settings.schema import PoolKind, Priority, Rules
 from core.tickets import Origin, Ticket, TicketState
@@ -34,6 +35,7 @@ class TicketRequest:
     # the card was read by the kiosk's reader (or checked by staff): a typed number is
     # untrusted, it counts toward the daily limit but gives no elderly priority
     id_card_read: bool = False
+    holder_name: str = ""            # as read from the card; the ticket keeps it masked
 
 
 def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Event]:
@@ -53,14 +55,16 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
         pool=subject.pool,
         priority=priority, origin=request.origin, issued_at=now, queue_since=now,
         phone_token=request.phone_token, id_card_hash=request.id_card_hash,
-        appointment_slot=request.appointment_slot, case_number=request.case_number)
+        appointment_slot=request.appointment_slot, case_number=request.case_number,
+        holder_name=mask_name(request.holder_name) if request.holder_name else "")
     ticket.record("issued", now, note=request.origin.value)
     hall.add_ticket(ticket)
     people_ahead, minutes = estimate_for(hall, ticket, now)
     return [TicketIssued(number=ticket.number, subject=ticket.subject, is_theme=subject.is_theme,
                          category=ticket.category, pool=ticket.pool, priority=priority.value,
                          origin=request.origin.value, people_ahead=people_ahead,
-                         eta_minutes=minutes, case_number=ticket.case_number)]
+                         eta_minutes=minutes, case_number=ticket.case_number,
+                         holder_name=ticket.holder_name)]
 
 
 def _kind_of(request: TicketRequest) -> str:

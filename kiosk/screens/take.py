@@ -158,7 +158,8 @@ class MaterialsScreen(Screen):
             if card is None:
                 return kiosk.client.issue_ticket(self.subject, idempotency_key=key)
             return kiosk.client.issue_ticket(self.subject, id_card=card.number,
-                                             id_card_read=True, idempotency_key=key)
+                                             id_card_read=True, idempotency_key=key,
+                                             holder_name=card.name)
         kiosk.ask(attempt, call, lambda issued: kiosk.replace(TicketScreen(issued, subject)))
 
     def with_card(self, kiosk: Kiosk) -> None:

@@ -89,7 +89,11 @@ def issue_and_answer(action, token: str):
 @requires("kiosk", "clerk", "manager")
 @accepts(body=[SUBJECT, text("priority", 16, required=False, default="normal",
                              choices=[p.value for p in Priority], doc="`green`: staff only"),
-               ID_CARD, ID_CARD_READ], status=201)
+               ID_CARD, ID_CARD_READ,
+               text("holder_name", 30, required=False,
+                    doc="the name the kiosk's reader read from the card (with `id_card_read`); "
+                        "the ticket keeps it masked (张*三) for the hall's board")],
+         status=201)
 def issue(body: Values):
     within_issue_limits()
     staff = g.principal.role in ("clerk", "manager")
@@ -99,7 +103,8 @@ def issue(body: Values):
         subject=body["subject"], phone_token=token,
         origin=Origin.STAFF if staff else Origin.KIOSK, priority=Priority(body["priority"]),
         id_card_hash=id_card_hash, age=age, by_staff=staff,
-        id_card_read=bool(body["id_card_read"]))
+        id_card_read=bool(body["id_card_read"]),
+        holder_name=body["holder_name"] if body["id_card_read"] and id_card_hash else "")
     return issue_and_answer(lambda hall, now: issue_ticket(hall, ticket_request, now), token)
 
 

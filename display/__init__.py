@@ -1,0 +1,1 @@
+"""The hall's calling: the board (Kivy), the voice and the LED window screens."""
