@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.allocation import POLICIES
+from core.settings.board import BOARD_SCHEMA, build_board, check_board
 from core.settings.calendar import (
     BOOKING_SCHEMA,
     CALENDAR_SCHEMA,
@@ -78,6 +79,7 @@ from core.settings.values import (  # noqa: F401  (parse_time, the kinds: re-exp
     timezone,
     token_hash,
 )
+from core.settings.voice import VOICE_SCHEMA, build_voice, check_voice
 
 __all__ = [
     "DEVICE_KINDS",
@@ -159,11 +161,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "calendar": CALENDAR_SCHEMA,
     "booking": BOOKING_SCHEMA,
     "forms": FORM_SCHEMA,
+    "board": BOARD_SCHEMA,
+    "voice": VOICE_SCHEMA,
 }
 ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials",
           "materials", "forms")
 OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials",
-                     "kiosk", "calendar", "booking", "forms")
+                     "kiosk", "calendar", "booking", "forms", "voice", "board")
 
 
 def read_array(report: Report, name: str, raw: Any) -> list[dict]:
@@ -223,6 +227,8 @@ def build(data: dict[str, Any]) -> HallSettings:
         materials=each("materials", Material),
         calendar=build_calendar(data["calendar"]), booking=build_booking(data["booking"]),
         forms=build_forms(data["forms"]),
+        board=build_board(data["board"]),
+        voice=build_voice(data["voice"]),
     )
 
 
@@ -255,6 +261,8 @@ def parse_settings(text: str, source: str = "<config>") -> HallSettings:
     check_kiosk(report, data)
     check_calendar(report, data)
     check_forms(report, data)
+    check_board(report, data)
+    check_voice(report, data)
     if report.problems:
         raise SettingsError(report.problems, source)
     return build(data)

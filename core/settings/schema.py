@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from core.settings.board import BoardSettings
 from core.settings.calendar import BookingSettings, Calendar
 from core.settings.forms import Form
 from core.settings.kiosk import KioskSettings
 from core.settings.materials import Material, MaterialNeed, checklist
+from core.settings.voice import VoiceSettings
 
 
 class Priority(str, Enum):
@@ -221,6 +223,8 @@ class HallSettings:
     calendar: Calendar = Calendar()
     booking: BookingSettings = BookingSettings()
     forms: tuple[Form, ...] = ()          # 自助办理: self-service forms (core.settings.forms)
+    board: BoardSettings = BoardSettings()   # the calling board (core.settings.board)
+    voice: VoiceSettings = VoiceSettings()   # the loudspeaker (core.settings.voice)
     # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
