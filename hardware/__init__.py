@@ -11,7 +11,7 @@ frame functions, so the demo and the tests run the real driver code.
     hardware/printer.py     ticket printer (ESC/POS through python-escpos): status, faults
     hardware/ticket_render.py  printed lines -> one ESC/POS job (GB18030 text or an image)
     hardware/escpos_image.py   an ESC/POS job read back into a picture (tests, docs)
-    hardware/led.py         LED window screens on an RS-485 bus               - to come
+    hardware/led_screen.py  LED window screens on an RS-485 bus (frames, LedBus, fake)
     hardware/keypad.py      caller keypads at the windows                     - to come
     hardware/rating_pad.py  好差评 rating pads                                  - to come
     hardware/id_reader.py   ID card reader at the kiosk (SAM-style serial frames)

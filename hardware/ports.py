@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import termios
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -290,7 +291,10 @@ class SerialPort(Port):
         return self._line.read(size)
 
     def _discard_input(self) -> None:
-        self._line.reset_input_buffer()
+        try:
+            self._line.reset_input_buffer()
+        except termios.error as exc:    # pyserial lets tcflush's error through (device gone)
+            raise OSError(*exc.args) from exc
 
     def _close(self) -> None:
         self._line.close()

@@ -1,0 +1,476 @@
+"""`yichuang leds`: the LED window screens follow the hall's calls.
+
+    yichuang leds --server http://127.0.0.1:8750 --token demo-display \\
+                  --hall config/demo-hall.toml
+
+The hall's `[[devices]]` of kind `led` with a `window` are the screens, each at the
+RS-485 address in its URL (`serial:///dev/ttyUSB0?address=3`); screens whose URLs name
+the same port (the URL without `address`) share one bus, driven by one thread. The
+display role's event stream is folded by `core.board.Board` (the board's own fold),
+and each window's screen shows (`screen_for`):
+
+    a ticket called or recalled there (pickup too)  请A012号      SHOW_CALL (flashing;
+                                                                  steady from a snapshot)
+    serving it                                      A012 办理中   SHOW_TEXT
+    paused                                          暂停服务      SHOW_TEXT
+    closed (a dark screen looks broken)             暂停服务      SHOW_TEXT
+    open and idle                                   1号窗口       SHOW_IDLE (its name)
+
+A screen that does not answer is tried `retries` more times, then reported as a device
+fault (`offline`) through the display's device health route and tried again only every
+`probe_seconds` with a single try, so it never holds up the rest of its bus; it is
+reported `ok` again when it answers. A port that fails (a cable pulled) is reopened
+every few seconds; nothing here stops the bridge but SIGTERM (or Ctrl-C).
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode
+
+from core.board import Board
+from core.events import LoggedEvent, Snapshot
+from core.messages import N_, translator
+from core.settings.schema import HallSettings
+from hardware.led_screen import (
+    ADDRESSES,
+    SHOW_CALL,
+    SHOW_IDLE,
+    SHOW_TEXT,
+    LedBus,
+    LedBusError,
+    ScreenSilent,
+    fit_text,
+)
+from hardware.ports import PortError, parse_port_url
+from server.client import ApiError, HallClient, ServerUnavailable
+
+log = logging.getLogger("yichuang.leds")
+
+CALL = N_("No. {number}, please")                   # 请A012号
+SERVING = N_("{number} in service")                 # A012 办理中
+PAUSED = N_("Service paused")                       # 暂停服务
+CLOSED = N_("Window closed")                        # 暂停服务
+WINDOW = N_("Window {number}")                      # the idle text in English
+
+
+# ------------------------------------------------------------------ the screens
+
+@dataclass(frozen=True)
+class Screen:
+    """One window's LED screen: its [[devices]] name, window, bus and address."""
+
+    device: str
+    window: int
+    bus: str          # the port's URL: the device's URL without `address`
+    address: int
+
+
+def led_screens(settings: HallSettings) -> list[Screen]:
+    """The hall's window screens; ValueError naming the device for a URL without a good
+    address, two screens at one address of a bus, or one port with two line settings."""
+    screens, seen, lines = [], {}, {}
+    for device in settings.devices:
+        if device.kind != "led":
+            continue
+        if device.window is None:
+            log.info("%s has no window: not a window screen, left alone", device.name)
+            continue
+        try:
+            spec = parse_port_url(device.url)
+        except PortError as error:
+            raise ValueError(f"[[devices]] {device.name}: {error}") from None
+        address = spec.options.get("address", "")
+        if not address.isdigit() or int(address) not in ADDRESSES:
+            raise ValueError(f"[[devices]] {device.name}: {device.url} needs address=N, "
+                             f"the screen's RS-485 address (1-254)")
+        base, _, query = device.url.partition("?")
+        rest = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True)
+                      if k != "address")
+        bus = base + ("?" + urlencode(rest) if rest else "")
+        port = (spec.scheme, spec.target)
+        if lines.setdefault(port, bus) != bus:
+            raise ValueError(f"[[devices]] {device.name}: {bus} and {lines[port]} are one "
+                             f"port with different line settings")
+        if (port, int(address)) in seen:
+            raise ValueError(f"[[devices]] {device.name}: address {address} of {bus} is "
+                             f"{seen[port, int(address)]}'s too")
+        seen[port, int(address)] = device.name
+        screens.append(Screen(device.name, device.window, bus, int(address)))
+    return screens
+
+
+@dataclass(frozen=True)
+class Shown:
+    command: int      # SHOW_CALL, SHOW_TEXT or SHOW_IDLE
+    text: str
+
+
+def screen_for(board: Board, window: int, language: str = "zh",
+               flash: bool = False) -> Shown:
+    """What the window's screen shows now (pure), made showable (`fit_text`); `flash`:
+    the window's ticket was just called, so the call flashes."""
+    shown = _screen_for(board, window, language, flash)
+    return Shown(shown.command, fit_text(shown.text))
+
+
+def _screen_for(board: Board, window: int, language: str, flash: bool) -> Shown:
+    tr = translator("leds", language)
+    state = board.windows.get(window)
+    if state is None or state.status == "closed":
+        return Shown(SHOW_TEXT, tr(CLOSED))
+    if state.status == "paused":
+        return Shown(SHOW_TEXT, tr(PAUSED))
+    ticket = board.tickets.get(state.current) if state.current else None
+    if ticket is not None and ticket.state == "serving":
+        return Shown(SHOW_TEXT, tr(SERVING, number=ticket.number))
+    if ticket is not None and ticket.state == "called":
+        return Shown(SHOW_CALL if flash else SHOW_TEXT, tr(CALL, number=ticket.number))
+    name = state.name if language == "zh" else tr(WINDOW, number=window)
+    return Shown(SHOW_IDLE, name)
+
+
+# ------------------------------------------------------------------ device health
+
+class HealthReporter(threading.Thread):
+    """Sends each screen's health to the server when it changes, from its own thread
+    (a server that is away is tried again; the buses never wait for it)."""
+
+    def __init__(self, client: HallClient | None, retry_seconds: float = 2.0) -> None:
+        super().__init__(name="led-health", daemon=True)
+        self.client, self.retry_seconds = client, retry_seconds
+        self._wanted: dict[str, tuple[str, str, str]] = {}
+        self._sent: dict[str, tuple[str, str]] = {}
+        self._changed = threading.Condition()
+        self._stopping = False
+
+    def report(self, device: str, state: str, code: str = "", detail: str = "") -> None:
+        with self._changed:
+            before = self._wanted.get(device)
+            if before is not None and before[:2] == (state, code):
+                return
+            self._wanted[device] = (state, code, detail[:200])
+            self._changed.notify_all()
+
+    def state_of(self, device: str) -> str:
+        with self._changed:
+            return self._wanted.get(device, ("unknown",))[0]
+
+    def _pending(self) -> list[tuple[str, tuple[str, str, str]]]:
+        return [(device, wanted) for device, wanted in self._wanted.items()
+                if self._sent.get(device) != wanted[:2]]
+
+    def run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._stopping and not self._pending():
+                    self._changed.wait()
+                if self._stopping:
+                    return
+                pending = self._pending()
+            for device, (state, code, detail) in pending:
+                if not self._send(device, state, code, detail):
+                    with self._changed:
+                        self._changed.wait(self.retry_seconds)
+                    break
+
+    def _send(self, device: str, state: str, code: str, detail: str) -> bool:
+        """False when the server could not be reached (try again later)."""
+        if self.client is not None:
+            try:
+                self.client.report_device(device, state, code, detail)
+            except ServerUnavailable as error:
+                log.warning("cannot report %s %s yet: %s", device, state, error)
+                return False
+            except ApiError as error:
+                log.error("the server refuses the health of %s (%s); the bridge's "
+                          "credential must own it: owner = \"<its name>\" in its "
+                          "[[devices]] entry", device, error)
+        with self._changed:
+            self._sent[device] = (state, code)
+        return True
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+
+
+# ------------------------------------------------------------------ one bus
+
+@dataclass
+class _ScreenState:
+    screen: Screen
+    wanted: Shown | None = None
+    version: int = 0
+    acked_version: int = 0
+    acked_text: str | None = None
+    answering: bool | None = None          # None: not known yet
+    next_try: float = 0.0                  # a silent screen's next probe
+    next_poll: float = 0.0                 # an answering screen's next status question
+
+    @property
+    def pending(self) -> bool:
+        return self.wanted is not None and self.version > self.acked_version
+
+
+@dataclass
+class BusTiming:
+    answer_timeout: float = 0.2      # per try; at 9600 baud a reply takes under 20 ms
+    retries: int = 2                 # more tries for a screen believed to answer
+    probe_seconds: float = 5.0       # a silent screen is tried again this often, once
+    poll_seconds: float = 30.0       # an idle screen is asked its status this often
+    reopen_seconds: tuple[float, float] = (0.5, 5.0)   # a failed port: first, longest wait
+
+
+@dataclass
+class BusWorker:
+    """The thread that drives one bus: newest text per screen, answering screens first."""
+
+    url: str
+    screens: list[Screen]
+    health: HealthReporter
+    timing: BusTiming = field(default_factory=BusTiming)
+
+    def __post_init__(self) -> None:
+        self.bus = LedBus(self.url, answer_timeout=self.timing.answer_timeout,
+                          retries=self.timing.retries)
+        self.states = {s.address: _ScreenState(s) for s in self.screens}
+        self._changed = threading.Condition()
+        self._stopping = False
+        self._down_until = 0.0
+        self._reopen_wait = self.timing.reopen_seconds[0]
+        self.port_down = False
+        self.thread = threading.Thread(target=self._run, name=f"led-bus {self.url}",
+                                       daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def show(self, address: int, shown: Shown) -> None:
+        with self._changed:
+            state = self.states[address]
+            state.wanted, state.version = shown, state.version + 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.thread.join(timeout)
+        self.bus.close()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                job = self._next_job()
+                while job is None and not self._stopping:
+                    self._changed.wait(self._wait_seconds())
+                    job = self._next_job()
+                if self._stopping:
+                    return
+            self._do(*job)
+
+    def _next_job(self) -> tuple[_ScreenState, Shown | None, int] | None:
+        """(screen, what to show or None for a status question, its version)."""
+        now = time.monotonic()
+        if now < self._down_until:
+            return None
+        for state in sorted(self.states.values(), key=lambda s: s.answering is False):
+            silent = state.answering is False
+            if silent and state.next_try > now:
+                continue
+            if state.pending:
+                if (state.answering and state.wanted.command != SHOW_CALL
+                        and state.wanted.text == state.acked_text):
+                    state.acked_version = state.version        # already shown
+                    continue
+                return state, state.wanted, state.version
+            if silent or (state.answering and state.next_poll <= now):
+                return state, None, state.version
+        return None
+
+    def _wait_seconds(self) -> float:
+        now = time.monotonic()
+        times = [self._down_until] if self._down_until > now else []
+        times += [s.next_try if s.answering is False else s.next_poll
+                  for s in self.states.values() if s.answering is not None]
+        return max(0.01, min(times, default=now + 60) - now)
+
+    def _do(self, state: _ScreenState, shown: Shown | None, version: int) -> None:
+        screen = state.screen
+        retries = 0 if state.answering is False else None
+        try:
+            if shown is None:
+                reply = self.bus.status(screen.address, retries=retries)
+            else:
+                reply = self.bus.send(screen.address, shown.command, shown.text,
+                                      retries=retries)
+        except ScreenSilent as silent:
+            self._silent(state, silent)
+        except LedBusError as error:
+            self._port_failed(error)
+        else:
+            self._answered(state, shown, version, reply)
+
+    def _answered(self, state, shown, version, reply) -> None:
+        screen = state.screen
+        with self._changed:
+            was = state.answering
+            state.answering, state.next_poll = True, time.monotonic() + self.timing.poll_seconds
+            if shown is not None:
+                state.acked_version = max(state.acked_version, version)
+                state.acked_text = shown.text
+            elif reply.ok and reply.shown_text != state.acked_text:
+                state.acked_text, state.acked_version = None, 0      # it forgot: show again
+            self._reopen_wait = self.timing.reopen_seconds[0]
+            reopened, self.port_down = self.port_down, False
+        if reopened:
+            log.info("LED bus %s works again", self.url)
+        if was is False:
+            log.info("%s (window %d) answers again", screen.device, screen.window)
+        if shown is not None:
+            log.info("%s (window %d): %s", screen.device, screen.window, shown.text)
+        if not reply.ok:
+            log.warning("%s refused %r (status %d)", screen.device, shown, reply.status)
+        self.health.report(screen.device, "ok")
+
+    def _silent(self, state: _ScreenState, silent: ScreenSilent) -> None:
+        screen = state.screen
+        with self._changed:
+            was = state.answering
+            state.answering, state.acked_text, state.acked_version = False, None, 0
+            state.next_try = time.monotonic() + self.timing.probe_seconds
+        if was is not False:
+            log.warning("%s (window %d) does not answer: %s", screen.device, screen.window,
+                        silent)
+        self.health.report(screen.device, "fault", "offline",
+                           f"no answer at address {screen.address} on {self.url} "
+                           f"({silent.reason})")
+
+    def _port_failed(self, error: LedBusError) -> None:
+        """The port failed or will not open: every screen of the bus is at fault, and
+        the port is tried again after a wait that doubles up to its longest."""
+        with self._changed:
+            was_down, self.port_down = self.port_down, True
+            self._down_until = time.monotonic() + self._reopen_wait
+            self._reopen_wait = min(self._reopen_wait * 2, self.timing.reopen_seconds[1])
+            for state in self.states.values():
+                state.answering, state.acked_text, state.acked_version = None, None, 0
+        if not was_down:
+            log.error("LED bus %s failed: %s; opening it again every few seconds",
+                      self.url, error.reason)
+        for state in self.states.values():
+            self.health.report(state.screen.device, "fault", "offline",
+                               f"the bus's port failed: {error.reason}")
+
+
+# ------------------------------------------------------------------ the bridge
+
+class LedBridge:
+    """The hall's window screens following the display's event stream."""
+
+    def __init__(self, screens: list[Screen], settings: HallSettings, health: HealthReporter,
+                 language: str = "zh", timing: BusTiming | None = None) -> None:
+        self.board, self.language, self.health = Board(settings), language, health
+        buses: dict[str, list[Screen]] = {}
+        for screen in screens:
+            buses.setdefault(screen.bus, []).append(screen)
+        self.workers = {url: BusWorker(url, on_bus, health, timing or BusTiming())
+                        for url, on_bus in buses.items()}
+        self._screens = {s.window: [] for s in screens}
+        for screen in screens:
+            self._screens[screen.window].append((self.workers[screen.bus], screen.address))
+        self._shown: dict[int, Shown] = {}
+
+    def start(self) -> None:
+        self.health.start()
+        for worker in self.workers.values():
+            worker.start()
+
+    def apply(self, item: Snapshot | LoggedEvent) -> None:
+        """Fold one item of the stream and set the screens it changed."""
+        called = None
+        if isinstance(item, Snapshot):
+            self.board.load(item)
+            self._shown = {}           # set every screen again (a skip if it shows it)
+        else:
+            change = self.board.apply(item)
+            if change is None:
+                return                 # a replay after a reconnect
+            called = change.new_call.window if change.new_call else None
+        for window, targets in self._screens.items():
+            shown = screen_for(self.board, window, self.language, flash=window == called)
+            if shown == self._shown.get(window) and window != called:
+                continue
+            self._shown[window] = shown
+            for worker, address in targets:
+                worker.show(address, shown)
+
+    def follow(self, stream) -> None:
+        for item in stream:
+            self.apply(item)
+
+    def stop(self, timeout: float = 2.0) -> None:
+        for worker in self.workers.values():
+            worker.stop()
+        for worker in self.workers.values():
+            worker.join(timeout)
+        self.health.stop()
+        self.health.join(timeout)
+
+
+def run(hall: str, server: str, token: str, language: str = "zh",
+        timing: BusTiming | None = None) -> int:
+    from core.settings.loader import load_settings
+    try:
+        settings = load_settings(hall)
+        screens = led_screens(settings)
+    except (OSError, ValueError) as error:
+        print(f"yichuang leds: {error}", file=sys.stderr)
+        return 2
+    if not screens:
+        print(f"yichuang leds: {hall} has no [[devices]] of kind led with a window",
+              file=sys.stderr)
+        return 2
+    client = HallClient(server, token)
+    try:
+        identity = client.whoami()
+        if identity.role != "display":
+            log.warning("%s is a %s, not a display: its stream and its right to report "
+                        "the screens may differ", identity.name, identity.role)
+    except ServerUnavailable as error:
+        log.warning("the server is not reachable yet (%s): waiting for it", error)
+    except ApiError as error:
+        print(f"yichuang leds: the server refuses the token: {error}", file=sys.stderr)
+        return 2
+    bridge = LedBridge(screens, settings, HealthReporter(client), language, timing)
+    stream = client.events()
+
+    def stop(*_signal) -> None:
+        stream.close()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    bridge.start()
+    print(f"yichuang leds: {len(screens)} screens on {len(bridge.workers)} "
+          f"bus{'es' if len(bridge.workers) > 1 else ''}, following {server}", flush=True)
+    try:
+        bridge.follow(stream)
+    finally:
+        bridge.stop()
+    print("yichuang leds: stopped", flush=True)
+    return 0
+
+
+def main(args) -> int:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    timing = BusTiming(answer_timeout=args.answer_timeout, retries=args.retries)
+    return run(args.hall, args.server, args.token, args.language, timing)

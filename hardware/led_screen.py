@@ -1,0 +1,488 @@
+"""LED window screens (窗口屏) on an RS-485 bus: one small screen above each window.
+
+    bus = LedBus("serial:///dev/ttyUSB0?baudrate=9600")
+    bus.send(3, SHOW_CALL, "请A012号")   # -> ScreenReply; ScreenSilent if screen 3 does not
+    bus.status(3)                        #    answer after its retries; LedBusError if the
+    bus.close()                          #    port itself fails (cable pulled, no device)
+
+Several screens share one pair of wires; each has an address (1-254, set on the screen
+with its DIP switches or remote). The bridge is the bus master: it sends one request
+frame, the addressed screen answers with one reply frame, and nobody else speaks. The
+frame (docs/hardware.md gives it byte by byte):
+
+    A5 | address | command | length | data (length bytes) | checksum | 5A
+
+checksum = (address + command + length + every data byte) mod 256. Requests carry
+commands 01-05 and GB2312 text; a reply carries the request's command | 0x80 and a
+status byte (STATUS's reply also what the screen shows). Frame encoding and decoding
+are pure functions; `FrameBuffer` cuts a byte stream into checked frames (no I/O);
+`LedBus` only moves frames through a `hardware.ports` port.
+
+`fake://NAME` is the shipped `FakeLedBus`: every address answers (unless made silent)
+and what each screen shows is kept and logged, so the demo runs with no screens.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from hardware.fakes import FakeDevice
+from hardware.ports import Port, PortError, fake, open_port, parse_port_url
+
+__all__ = [
+    "START", "END", "SHOW_CALL", "SHOW_TEXT", "SHOW_IDLE", "CLEAR", "STATUS", "COMMANDS",
+    "REPLY", "OK", "BAD_FRAME", "UNKNOWN_COMMAND", "BAD_TEXT", "MAX_TEXT_BYTES",
+    "FrameError", "LedTextError", "ScreenRequest", "ScreenReply", "FrameBuffer",
+    "encode_text", "decode_text", "fit_text", "checksum", "frame_length",
+    "encode_request", "decode_request", "encode_reply", "decode_reply",
+    "ScreenSilent", "LedBusError", "LedBus", "FakeLedBus", "fake_led_bus",
+]
+
+log = logging.getLogger("yichuang.led")
+
+START, END = 0xA5, 0x5A
+SHOW_CALL = 0x01    # show the text flashing (three times, with the screen's beep), then steady
+SHOW_TEXT = 0x02    # show the text steady
+SHOW_IDLE = 0x03    # show the text as the idle picture (the screen's dim brightness)
+CLEAR = 0x04        # blank the screen
+STATUS = 0x05       # ask what the screen shows
+COMMANDS = {SHOW_CALL: "show call", SHOW_TEXT: "show text", SHOW_IDLE: "show idle",
+            CLEAR: "clear", STATUS: "status"}
+SHOWING = (SHOW_CALL, SHOW_TEXT, SHOW_IDLE)
+REPLY = 0x80        # a reply's command: the request's | 0x80
+OK, BAD_FRAME, UNKNOWN_COMMAND, BAD_TEXT = 0x00, 0x01, 0x02, 0x03
+STATUSES = {OK: "ok", BAD_FRAME: "bad frame", UNKNOWN_COMMAND: "unknown command",
+            BAD_TEXT: "text not shown"}
+MAX_TEXT_BYTES = 64           # 32 Hanzi: the screens' text buffer
+MAX_DATA = MAX_TEXT_BYTES + 2  # a status reply: status, what it shows, the text
+ADDRESSES = range(1, 255)     # 0 and 255 are reserved (factory default, broadcast)
+HEAD = 4                      # start, address, command, length
+DEFAULT_BAUDRATE = 9600
+SUBSTITUTE = "□"              # in GB2312 (A1 F5): shown for a character it lacks
+
+
+class FrameError(ValueError):
+    """Bytes that are not a whole, correct frame (truncated, bad checksum, noise)."""
+
+
+class LedTextError(ValueError):
+    """Text a screen cannot show: a character GB2312 lacks, or too long."""
+
+
+@dataclass(frozen=True)
+class ScreenRequest:
+    address: int
+    command: int
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ScreenReply:
+    address: int
+    command: int              # the request's command (without REPLY)
+    status: int = OK
+    shown_command: int = 0    # STATUS only: SHOW_CALL/TEXT/IDLE, or 0 when blank
+    shown_text: str = ""      # STATUS only
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+
+# ------------------------------------------------------------------ text (pure)
+
+def encode_text(text: str, substitute: str | None = None) -> bytes:
+    """`text` in GB2312. A character GB2312 lacks is a LedTextError naming it, or, with
+    `substitute`, replaced by it. Longer than MAX_TEXT_BYTES is a LedTextError."""
+    encoded = bytearray()
+    for position, character in enumerate(text):
+        try:
+            encoded += character.encode("gb2312")
+        except UnicodeEncodeError:
+            if substitute is None:
+                raise LedTextError(f"{character!r} (U+{ord(character):04X}) at position "
+                                   f"{position} of {text!r} is not in GB2312; an LED "
+                                   f"screen cannot show it") from None
+            encoded += substitute.encode("gb2312")
+    if len(encoded) > MAX_TEXT_BYTES:
+        raise LedTextError(f"{text!r} is {len(encoded)} bytes in GB2312; a screen holds "
+                           f"at most {MAX_TEXT_BYTES}")
+    return bytes(encoded)
+
+
+def decode_text(data: bytes) -> str:
+    try:
+        return data.decode("gb2312")
+    except UnicodeDecodeError as error:
+        raise FrameError(f"text is not GB2312 at byte {error.start}: "
+                         f"{data[error.start:error.start + 2].hex(' ')}") from None
+
+
+def fit_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """`text` made showable: characters GB2312 lacks replaced by □, cut to `max_bytes`
+    bytes at a character's edge."""
+    kept, size = [], 0
+    for character in text:
+        try:
+            width = len(character.encode("gb2312"))
+        except UnicodeEncodeError:
+            character, width = SUBSTITUTE, 2
+        if size + width > max_bytes:
+            break
+        kept.append(character)
+        size += width
+    return "".join(kept)
+
+
+# ------------------------------------------------------------------ frames (pure)
+
+def checksum(address: int, command: int, data: bytes) -> int:
+    return (address + command + len(data) + sum(data)) & 0xFF
+
+
+def _frame(address: int, command: int, data: bytes) -> bytes:
+    if address not in ADDRESSES:
+        raise ValueError(f"address {address} is not a screen's (1-254)")
+    if len(data) > MAX_DATA:
+        raise ValueError(f"{len(data)} data bytes; a frame holds at most {MAX_DATA}")
+    return (bytes((START, address, command, len(data))) + data
+            + bytes((checksum(address, command, data), END)))
+
+
+def frame_length(head: bytes) -> int:
+    """The whole frame's size from its first four bytes; FrameError if they are not a
+    frame's head."""
+    if len(head) < HEAD or head[0] != START:
+        raise FrameError(f"not a frame's head: {bytes(head[:HEAD]).hex(' ')!r}")
+    if head[3] > MAX_DATA:
+        raise FrameError(f"length {head[3]} is more than a frame holds ({MAX_DATA})")
+    return HEAD + head[3] + 2
+
+
+def _checked(frame: bytes) -> tuple[int, int, bytes]:
+    """(address, command, data) of a whole frame, every byte checked; FrameError."""
+    if not frame:
+        raise FrameError("no frame: no bytes")
+    if frame[0] != START:
+        raise FrameError(f"not a frame: it starts {frame[0]:02X}, not A5")
+    if len(frame) < HEAD + 2:
+        raise FrameError(f"truncated frame: {len(frame)} bytes, a frame has at least "
+                         f"{HEAD + 2}")
+    size = frame_length(frame)
+    if len(frame) < size:
+        raise FrameError(f"truncated frame: {len(frame)} of its {size} bytes")
+    if len(frame) > size:
+        raise FrameError(f"{len(frame) - size} bytes after the frame's end")
+    address, command, data = frame[1], frame[2], frame[HEAD:-2]
+    if frame[-1] != END:
+        raise FrameError(f"no end byte: {frame[-1]:02X} where 5A belongs")
+    expected = checksum(address, command, data)
+    if frame[-2] != expected:
+        raise FrameError(f"checksum {frame[-2]:02X} does not match the bytes ({expected:02X})")
+    if address not in ADDRESSES:
+        raise FrameError(f"address {address} is not a screen's (1-254)")
+    return address, command, data
+
+
+def encode_request(address: int, command: int, text: str = "") -> bytes:
+    """A request frame. The SHOW commands carry `text` (GB2312, LedTextError if it
+    cannot be); CLEAR and STATUS carry nothing."""
+    if command not in COMMANDS:
+        raise ValueError(f"unknown command {command:#04x}")
+    if command not in SHOWING and text:
+        raise ValueError(f"{COMMANDS[command]} carries no text")
+    return _frame(address, command, encode_text(text))
+
+
+def decode_request(frame: bytes) -> ScreenRequest:
+    """The request a frame holds; FrameError if it is not a correct request frame."""
+    address, command, data = _checked(frame)
+    if command & REPLY:
+        raise FrameError(f"a reply ({command:02X}), not a request")
+    if command not in COMMANDS:
+        raise FrameError(f"unknown command {command:02X}")
+    if command not in SHOWING and data:
+        raise FrameError(f"{COMMANDS[command]} with {len(data)} data bytes")
+    if len(data) > MAX_TEXT_BYTES:
+        raise FrameError(f"{len(data)} text bytes; a screen holds {MAX_TEXT_BYTES}")
+    return ScreenRequest(address, command, decode_text(data))
+
+
+def encode_reply(address: int, command: int, status: int = OK, shown_command: int = 0,
+                 shown_text: str = "") -> bytes:
+    """A screen's reply to `command`: its status; STATUS's also what it shows."""
+    data = bytes((status,))
+    if command == STATUS and status == OK:
+        data += bytes((shown_command,)) + encode_text(shown_text)
+    return _frame(address, command | REPLY, data)
+
+
+def decode_reply(frame: bytes) -> ScreenReply:
+    """The reply a frame holds; FrameError if it is not a correct reply frame."""
+    address, command, data = _checked(frame)
+    if not command & REPLY:
+        raise FrameError(f"a request ({command:02X}), not a reply")
+    command &= ~REPLY
+    if command not in COMMANDS:
+        raise FrameError(f"a reply to unknown command {command:02X}")
+    if not data:
+        raise FrameError("a reply without its status byte")
+    status = data[0]
+    if command == STATUS and status == OK:
+        if len(data) < 2:
+            raise FrameError("a status reply without what the screen shows")
+        return ScreenReply(address, command, status, data[1], decode_text(data[2:]))
+    if len(data) != 1:
+        raise FrameError(f"a reply to {COMMANDS[command]} with {len(data)} data bytes")
+    return ScreenReply(address, command, status)
+
+
+class FrameBuffer:
+    """Bytes from the line in, whole checked frames out (pure: no I/O).
+
+    Noise before a start byte is dropped and counted (`noise`); a frame that begins
+    but is wrong (its length, end byte or checksum) is dropped from its start byte,
+    in case a real frame starts inside it, and said in `garbled`.
+    """
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+        self.noise = 0
+        self.garbled: list[str] = []
+
+    @property
+    def pending(self) -> bytes:
+        """The bytes of a frame begun and not complete."""
+        return bytes(self._pending)
+
+    @property
+    def needed(self) -> int:
+        """How many more bytes the frame begun needs (at least 1)."""
+        if len(self._pending) < HEAD:
+            return HEAD - len(self._pending)
+        return max(1, HEAD + self._pending[3] + 2 - len(self._pending))
+
+    def feed(self, data: bytes) -> list[bytes]:
+        self._pending += data
+        frames = []
+        while self._pending:
+            start = self._pending.find(START)
+            if start < 0:
+                self.noise += len(self._pending)
+                self._pending.clear()
+                break
+            self.noise += start
+            del self._pending[:start]
+            if len(self._pending) < HEAD:
+                break
+            try:
+                size = frame_length(self._pending)
+            except FrameError as error:
+                self._drop_start(str(error))
+                continue
+            if len(self._pending) < size:
+                break
+            candidate = bytes(self._pending[:size])
+            try:
+                _checked(candidate)
+            except FrameError as error:
+                self._drop_start(str(error))
+                continue
+            frames.append(candidate)
+            del self._pending[:size]
+        return frames
+
+    def _drop_start(self, reason: str) -> None:
+        self.garbled.append(reason)
+        del self._pending[:1]
+
+
+# ------------------------------------------------------------------ the bus
+
+class ScreenSilent(Exception):
+    """A screen gave no good answer after every try: `address`, `attempts`, `reason`
+    (the last try's: no answer, a truncated or garbled answer)."""
+
+    def __init__(self, url: str, address: int, attempts: int, reason: str) -> None:
+        super().__init__(f"{url}: screen {address} does not answer after {attempts} "
+                         f"{'try' if attempts == 1 else 'tries'} ({reason})")
+        self.url, self.address, self.attempts, self.reason = url, address, attempts, reason
+
+
+class LedBusError(Exception):
+    """The bus's port cannot be opened or failed in use (cable pulled, no adapter)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason = url, reason
+
+
+class LedBus:
+    """The master of one RS-485 bus of screens, over one port.
+
+    Every request waits at most `answer_timeout` seconds for its reply and is sent
+    `retries` more times when none (or a garbled one) comes: a screen that never
+    answers costs at most (retries + 1) x answer_timeout, and a caller can pass
+    `retries=0` for a screen already known to be silent. The port is opened at the
+    first request and again after it failed, so a cable put back is simply used.
+    `attempts[address]` and `retried[address]` count the frames sent and the retries.
+    """
+
+    def __init__(self, url: str, *, answer_timeout: float = 0.2, retries: int = 2,
+                 baudrate: int = DEFAULT_BAUDRATE) -> None:
+        try:
+            spec = parse_port_url(url)
+        except PortError as error:      # a mistake in the config, not a fault
+            raise ValueError(str(error)) from None
+        if spec.scheme == "fake":
+            fake(spec.target, FakeLedBus)
+        self.url, self.answer_timeout, self.retries = url, answer_timeout, retries
+        self._baudrate = baudrate
+        self._port: Port | None = None
+        self._lock = threading.Lock()
+        self.attempts: Counter[int] = Counter()
+        self.retried: Counter[int] = Counter()
+
+    @property
+    def is_open(self) -> bool:
+        return self._port is not None
+
+    def open(self) -> None:
+        """Open the port now (else the first request does); LedBusError if it cannot."""
+        with self._lock:
+            self._open()
+
+    def _open(self) -> Port:
+        if self._port is None:
+            try:
+                # reads return every few ms, so the answer's deadline is kept closely
+                self._port = open_port(self.url, timeout=min(0.02, self.answer_timeout),
+                                       baudrate=self._baudrate, write_timeout=1.0)
+            except PortError as error:
+                raise LedBusError(self.url, error.reason) from error
+        return self._port
+
+    def send(self, address: int, command: int, text: str = "", *,
+             retries: int | None = None) -> ScreenReply:
+        """Send one request and return the screen's reply (whatever its status, except
+        BAD_FRAME, which is retried). ScreenSilent, LedBusError; LedTextError and
+        ValueError for text or an address no screen could take."""
+        frame = encode_request(address, command, text)
+        tries = 1 + (self.retries if retries is None else retries)
+        reason = "no answer"
+        with self._lock:
+            for attempt in range(tries):
+                if attempt:
+                    self.retried[address] += 1
+                self.attempts[address] += 1
+                reply, reason = self._exchange(frame, address, command)
+                if reply is not None:
+                    return reply
+        raise ScreenSilent(self.url, address, tries, reason)
+
+    def status(self, address: int, *, retries: int | None = None) -> ScreenReply:
+        return self.send(address, STATUS, retries=retries)
+
+    def _exchange(self, frame: bytes, address: int,
+                  command: int) -> tuple[ScreenReply | None, str]:
+        port = self._open()
+        try:
+            port.discard_input()            # a late answer to an earlier request
+            port.write(frame)
+            return self._answer(port, address, command)
+        except PortError as error:
+            self._close()
+            raise LedBusError(self.url, error.reason) from error
+
+    def _answer(self, port: Port, address: int,
+                command: int) -> tuple[ScreenReply | None, str]:
+        buffer = FrameBuffer()
+        deadline = time.monotonic() + self.answer_timeout
+        while time.monotonic() < deadline:
+            for frame in buffer.feed(port.read(buffer.needed)):
+                reply = _reply_or_none(frame)
+                if reply is None or (reply.address, reply.command) != (address, command):
+                    continue        # our own request echoed by the adapter, or a late reply
+                if reply.status == BAD_FRAME:
+                    return None, "the screen got a garbled request"
+                return reply, ""
+            if buffer.garbled:
+                return None, f"garbled answer: {buffer.garbled[0]}"
+        if buffer.pending:
+            return None, f"truncated answer: {len(buffer.pending)} bytes, then nothing"
+        return None, "no answer"
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        port, self._port = self._port, None
+        if port is not None:
+            try:
+                port.close()
+            except PortError:
+                pass
+
+    def __enter__(self) -> LedBus:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _reply_or_none(frame: bytes) -> ScreenReply | None:
+    try:
+        return decode_reply(frame)
+    except FrameError:
+        return None
+
+
+# ------------------------------------------------------------------ the fake screens
+
+class FakeLedBus(FakeDevice):
+    """The far end of `fake://NAME`: a bus on which a screen answers at every address
+    (but those in `silent`), keeps what it shows in `shown` and logs it."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.silent: set[int] = set()
+        self.shown: dict[int, tuple[int, str]] = {}
+        self.requests: list[ScreenRequest] = []
+        self._frames = FrameBuffer()
+
+    def record(self, data: bytes) -> int:
+        written = super().record(data)
+        for frame in self._frames.feed(data):
+            try:
+                request = decode_request(frame)
+            except FrameError:
+                continue
+            self.requests.append(request)
+            if request.address not in self.silent:
+                self.feed(self._answer(request))
+        return written
+
+    def _answer(self, request: ScreenRequest) -> bytes:
+        address, command = request.address, request.command
+        if command in SHOWING:
+            self.shown[address] = (command, request.text)
+            log.info("LED %s, screen %d (%s): %s", self.name, address, COMMANDS[command],
+                     request.text)
+        elif command == CLEAR:
+            self.shown.pop(address, None)
+            log.info("LED %s, screen %d: cleared", self.name, address)
+        else:
+            shown_command, text = self.shown.get(address, (0, ""))
+            return encode_reply(address, command, OK, shown_command, text)
+        return encode_reply(address, command)
+
+
+def fake_led_bus(name: str) -> FakeLedBus:
+    """The fake bus `fake://NAME` reaches (created on first use)."""
+    device = fake(name, FakeLedBus)
+    assert isinstance(device, FakeLedBus)
+    return device
