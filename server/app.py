@@ -54,6 +54,7 @@ def create_app(settings: HallSettings, *, database: str | None = None,
 def _register_blueprints(app: Flask) -> None:
     from server import openapi
     from server.views import (
+        board,
         bookings,
         cases,
         devices,
@@ -68,7 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from server.web import booking as booking_page
     for module in (hall, tickets, windows, cases, manage, stream, public, openapi,
-                   help_requests, self_service, devices, bookings, booking_page):
+                   help_requests, self_service, devices, bookings, booking_page, board):
         app.register_blueprint(module.blueprint)
 
 

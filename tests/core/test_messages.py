@@ -21,6 +21,8 @@ DOMAIN_SOURCES = {
     "printing": ["core/printing.py"],
     "kiosk": ["kiosk"],
     "web": ["server/web"],
+    "leds": ["display/leds.py"],
+    "display": ["core/board.py", "display/app.py", "display/board_view.py"],
 }
 KEYWORDS = {"N_": None, "tr": None, "_": None}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
