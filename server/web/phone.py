@@ -1,0 +1,41 @@
+"""The phone ticket page's words (catalogue `web`), handed to the page's script.
+
+Placeholders in braces ({ahead}, {window} ...) are filled in by the page.
+"""
+from __future__ import annotations
+
+from core.messages import N_, translator
+
+PHONE = {
+    "title": N_("Your place in line"),
+    "loading": N_("Looking up your place in line…"),
+    "ahead": N_("{ahead} people ahead of you"),
+    "wait": N_("About {minutes} minutes to wait"),
+    "no_wait": N_("No window is serving this matter now"),
+    "near": N_("Almost your turn: {ahead} ahead of you. Please come near the windows "
+               "and listen for your number."),
+    "next": N_("You are next. Please come near the windows and listen for your number."),
+    "your_turn": N_("Your turn"),
+    "called_again": N_("Called again"),
+    "called": N_("Please go to {window}"),
+    "serving": N_("Being served at {window}"),
+    "parked": N_("Set aside at {window}; please listen for your number"),
+    "finished": N_("All done. Thank you for your patience."),
+    "no_show": N_("Your number was passed. To be served, take a new number or ask the "
+                  "hall's helpers."),
+    "cancelled": N_("This number is cancelled."),
+    "unknown": N_("This ticket link is unknown or from an earlier day."),
+    "materials": N_("Please bring all of these"),
+    "cancel": N_("No longer needed: cancel my number"),
+    "cancel_confirm": N_("Cancel your number?"),
+    "live": N_("Updated {time}; updates by itself"),
+    "polling": N_("Updated {time}; refreshes every 10 seconds"),
+    "network": N_("The network is unsteady; trying again by itself."),
+    "vibrate_hint": N_("Tap the page once so that your phone can vibrate when you are "
+                       "called."),
+}
+
+
+def phone_texts(language: str) -> dict[str, str]:
+    tr = translator("web", language)
+    return {key: tr(message) for key, message in PHONE.items()}
