@@ -457,19 +457,22 @@ class HallServer:
 
 
 def serve_forever(app, host: str, port: int, limits: Limits = Limits(),
-                  tls: dict | None = None, started=None) -> None:
-    """Serve until SIGTERM or SIGINT, then stop cleanly; `started()` runs once serving."""
+                  tls: dict | None = None, started=None, stopping=None) -> None:
+    """Serve until SIGTERM or SIGINT, then stop cleanly; `started(port)` runs once serving,
+    `stopping()` on the signal, before the server stops (the demo's live hall ends)."""
     server = HallServer(app, host, port, limits, tls)
-    stopping = Event()
-    handlers = [gevent.signal_handler(signum, stopping.set)
+    signalled = Event()
+    handlers = [gevent.signal_handler(signum, signalled.set)
                 for signum in (signal.SIGTERM, signal.SIGINT)]
     server.start()
     name = app.extensions["yichuang.service"].settings.name
     scheme = "https" if tls else "http"
     print(f"yichuang: serving {name} on {scheme}://{host}:{server.port}", flush=True)
     if started is not None:
-        started()
-    stopping.wait()
+        started(server.port)
+    signalled.wait()
+    if stopping is not None:
+        stopping()
     log.info("stopping: no new connections, ending the event streams")
     server.stop()
     for handler in handlers:

@@ -87,7 +87,8 @@ class BackgroundServer:
 
 
 class ServerProcess:
-    """`yichuang demo` (or `serve --hall HALL`) on 127.0.0.1 in a process of its own.
+    """`yichuang demo --quiet-hall` (an idle hall: no simulated crowd) on 127.0.0.1 in a
+    process of its own.
 
         with ServerProcess(tmp_path / "hall.db") as server:
             HallClient(server.url, token).health()
@@ -106,7 +107,7 @@ class ServerProcess:
         return self.process.pid
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
-        command = ["demo", "--hall", self.hall] if self.hall else ["demo"]
+        command = ["demo", "--quiet-hall"] + (["--hall", self.hall] if self.hall else [])
         with open(self.log_file, "ab") as log_output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "yichuang.cli", *command, "--database", self.database,

@@ -1,4 +1,4 @@
-"""yichuang serve | demo | kiosk | simulate | backup | hash-token"""
+"""yichuang serve | demo | kiosk | display | leds | simulate | backup | hash-token"""
 from __future__ import annotations
 
 import argparse
@@ -25,27 +25,53 @@ def _serve(args) -> int:
         tls_files,
     )
     from server.storage import StoreError
+    demo = args.command == "demo"
     try:
         settings = read_hall(args.hall)
-        if args.command == "serve":
+        if not demo:
             refuse_demo_tokens(settings)
         tls = tls_files(args.certfile, args.keyfile)
-        clock = moving_clock(args.clock, settings.timezone) if args.clock else None
+        clock = (moving_clock(args.clock, settings.timezone)
+                 if demo and args.clock and args.clock != "now" else None)
+        live = demo and _live_hall(args, tls)
+        if live:
+            from yichuang.demo import crowd_settings
+            settings = crowd_settings(settings)
         from server.app import create_app
         app = create_app(settings, database=args.database, clock=clock)
     except (StartError, StoreError) as error:
         print(f"yichuang: {error}", file=sys.stderr)
         return 2
+    start = None
+    if demo:
+        from yichuang.demo import DemoStart
+        commands = parser().command_names
+        start = DemoStart(app, args, settings, commands, live, _say_when_closed)
     try:
         serve_forever(app, args.host or settings.server.host,
-                      args.port or settings.server.port, tls=tls,
-                      started=(lambda: _say_when_closed(app)) if args.command == "demo"
-                      else None)
+                      settings.server.port if args.port is None else args.port, tls=tls,
+                      started=start and start.started, stopping=start and start.stopping)
     except ServerStartError as error:
         app.extensions["yichuang.service"].close()
         print(f"yichuang: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _live_hall(args, tls) -> bool:
+    """Whether the demo plays a simulated day (not with --quiet-hall, nor over HTTPS:
+    the simulated clerks speak plain HTTP to 127.0.0.1)."""
+    if args.quiet_hall:
+        return False
+    if args.pace is not None and not args.pace > 0:
+        from server.startup import StartError
+        raise StartError(f"--pace {args.pace:g}: give simulated minutes per real minute, "
+                         "above 0 (10 by default)")
+    if tls:
+        print("yichuang: the simulated hall speaks plain HTTP; over HTTPS the demo hall "
+              "stays quiet", file=sys.stderr, flush=True)
+        return False
+    return True
 
 
 def _say_when_closed(app) -> None:
@@ -57,7 +83,8 @@ def _say_when_closed(app) -> None:
     if not state.windows_open:
         print(f"yichuang: the demo hall gives no window numbers now ({state.reason}, "
               f"{now:%a %H:%M}); its kiosks offer the 24-hour zone. To try it as on a "
-              f"working morning: ./run --clock 2026-11-23T09:00", file=sys.stderr, flush=True)
+              f"working morning: yichuang demo --clock 2026-11-23T09:00 (./run starts "
+              f"there unless told otherwise)", file=sys.stderr, flush=True)
 
 
 def _backup(args) -> int:
@@ -86,6 +113,16 @@ def _kiosk(args) -> int:
     return main(args)
 
 
+def _display(args) -> int:
+    from display.launcher import main
+    return main(args)
+
+
+def _leds(args) -> int:
+    from display.leds import main
+    return main(args)
+
+
 def _simulate(argv: list[str]) -> int:
     from server.storage import recorded_day
     from simulator.cli import main
@@ -109,7 +146,15 @@ def parser() -> argparse.ArgumentParser:
         if name == "demo":
             command.add_argument("--clock", help="start the hall's clock at this local time "
                                  "(2026-11-23T09:00) and let it run: the demo as on a "
-                                 "working morning, whenever it is tried")
+                                 "working morning, whenever it is tried (`now`: the real "
+                                 "time; ./run starts at 2026-11-23T09:00)")
+            command.add_argument("--quiet-hall", action="store_true",
+                                 help="serve an idle hall: no simulated citizens and clerks")
+            command.add_argument("--pace", type=float, default=10.0,
+                                 help="the simulated day's pace: simulated minutes per real "
+                                 "minute (default 10: a call every few seconds)")
+            command.add_argument("--seed", type=int, default=1,
+                                 help="which simulated day (the generator's seed)")
         command.set_defaults(run=_serve)
     backup = commands.add_parser("backup", help="copy the hall database while it serves")
     backup.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
@@ -125,11 +170,37 @@ def parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--windowed", action="store_true",
                        help="a window at half size instead of full screen (trying it out)")
     kiosk.set_defaults(run=_kiosk)
+    display = commands.add_parser("display", help="run the hall's calling board (docs/display.md)")
+    display.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
+    display.add_argument("--server", default="http://127.0.0.1:8750", help="the hall server")
+    display.add_argument("--token", required=True, help="this board's token (role display)")
+    display.add_argument("--orientation", choices=("landscape", "portrait"),
+                         help="how the screen stands (default: [board] orientation)")
+    display.add_argument("--windowed", action="store_true",
+                         help="a window at half size instead of full screen (trying it out)")
+    display.add_argument("--voice-output", default=None, metavar="device|DIRECTORY",
+                         help="where the voice goes: the sound device, or a directory of "
+                              "WAV files (default: [voice] output)")
+    display.add_argument("--no-voice", action="store_true",
+                         help="a silent board (another board drives the loudspeaker)")
+    display.set_defaults(run=_display)
+    leds = commands.add_parser("leds", help="drive the LED window screens (docs/hardware.md)")
+    leds.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
+    leds.add_argument("--server", default="http://127.0.0.1:8750", help="the hall server")
+    leds.add_argument("--token", required=True, help="a display's token (role display)")
+    leds.add_argument("--language", choices=("zh", "en"), default="zh",
+                      help="what the screens say (default zh)")
+    leds.add_argument("--answer-timeout", type=float, default=0.2,
+                      help="seconds to wait for a screen's answer (default 0.2)")
+    leds.add_argument("--retries", type=int, default=2,
+                      help="tries more before a screen is reported silent (default 2)")
+    leds.set_defaults(run=_leds)
     token = commands.add_parser("hash-token", help="print the hash to put in the config")
     token.add_argument("token")
     token.set_defaults(run=_hash_token)
     commands.add_parser("simulate", help="replay or generate a day (see docs/simulator.md)",
                         add_help=False)
+    top.command_names = set(commands.choices)    # the demo names the apps there are
     return top
 
 

@@ -20,7 +20,7 @@ def start_server(database: str, port: int) -> subprocess.Popen:
     hall = demo_hall_without_issue_limits(Path(database).parent)
     process = subprocess.Popen(
         [sys.executable, "-m", "yichuang.cli", "demo", "--hall", str(hall),
-         "--database", database, "--port", str(port), "--threads", "32"],
+         "--database", database, "--port", str(port), "--threads", "32", "--quiet-hall"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     client = HallClient(f"http://127.0.0.1:{port}", timeout=2)
     deadline = time.monotonic() + 20
