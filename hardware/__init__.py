@@ -12,8 +12,9 @@ frame functions, so the demo and the tests run the real driver code.
     hardware/ticket_render.py  printed lines -> one ESC/POS job (GB18030 text or an image)
     hardware/escpos_image.py   an ESC/POS job read back into a picture (tests, docs)
     hardware/led_screen.py  LED window screens on an RS-485 bus (frames, LedBus, fake)
-    hardware/keypad.py      caller keypads at the windows                     - to come
-    hardware/rating_pad.py  好差评 rating pads                                  - to come
+    hardware/rs485.py       the polled RS-485 frames and bus master (keypads, rating pads)
+    hardware/keypad.py      caller keypads on an RS-485 bus (frames, KeypadBus, fake)
+    hardware/rating_pad.py  好差评 rating pads (frames, RatingPadBus/RatingPad, fake)
     hardware/id_reader.py   ID card reader at the kiosk (SAM-style serial frames)
 
 The rules every device module follows:
