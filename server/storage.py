@@ -1,4 +1,4 @@
-"""The hall's SQLite file: schema, migrations, one transaction per state change.
+"""The hall's SQLite file: one transaction per state change (its schema: server.migrations).
 
 The server is the only writer. Tables hold the current picture (tickets,
 windows, cases, ratings) and the append-only `events` log that the stream
@@ -24,97 +24,15 @@ import sqlite_utils
 from core.actions.devices import device_from_row
 from core.actions.help import help_from_row
 from core.bookings import Booking
+from core.cases import Case
 from core.events import DayStarted, Event, LoggedEvent
 from core.hall import Changes, Estimator, Hall
 from core.settings.schema import HallSettings
 from core.windows import WindowStatus
+from server.migrations import MIGRATIONS
 from server.records import case_from_row, case_row, ticket_from_row, ticket_row, window_row
 
-MIGRATIONS = []
 log = logging.getLogger("yichuang.storage")
-
-
-def migration(fn):
-    MIGRATIONS.append(fn)
-    return fn
-
-
-@migration
-def create_tables(db: sqlite_utils.Database) -> None:
-    db["events"].create({"id": int, "at": str, "service_day": str, "type": str, "data": str},
-                        pk="id")
-    db["events"].create_index(["service_day"])
-    db["tickets"].create({
-        "id": str, "service_day": str, "number": str, "subject": str, "is_theme": int,
-        "category": str, "pool": str, "priority": str, "origin": str, "state": str,
-        "window": int, "clerk": str, "pinned_window": int, "recalls": int, "issued_at": str,
-        "queue_since": str, "last_called_at": str, "called_at": str, "started_at": str,
-        "finished_at": str, "wait_seconds": float, "service_seconds": float,
-        "phone_token": str, "id_card_hash": str, "appointment_slot": str,
-        "case_number": str, "history": str}, pk="id")
-    db["tickets"].create_index(["phone_token"], unique=True)
-    db["tickets"].create_index(["service_day", "state"])
-    db["windows"].create({
-        "number": int, "service_day": str, "pool": str, "status": str, "pause_reason": str,
-        "clerk": str, "current": str, "parked": str, "served_today": int}, pk="number")
-    db["cases"].create({
-        "number": str, "ticket_id": str, "subject": str, "window": int, "clerk": str,
-        "status": str, "opened_at": str, "due_date": str, "missing_materials": str,
-        "supply_by": str, "approved_at": str, "picked_up_at": str}, pk="number")
-    db["cases"].create_index(["status"])
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["ratings"].create({"id": int, "ticket_id": str, "window": int, "clerk": str,
-                          "level": int, "reason": str, "at": str}, pk="id")
-
-
-@migration
-def move_the_id_card_key_out(db: sqlite_utils.Database) -> None:
-    """The ID-card HMAC key no longer lives in the database (it sits in a key file
-    outside the backups); digests made with the old key are erased with it."""
-    db.execute("DELETE FROM meta WHERE key = 'secret'")
-    db.execute("UPDATE tickets SET id_card_hash = '' WHERE id_card_hash != ''")
-
-
-@migration
-def remember_idempotent_answers(db: sqlite_utils.Database) -> None:
-    """The first answer to each Idempotency-Key, kept a day, so a retried POST is
-    answered again instead of being carried out twice."""
-    db["answers"].create({"principal": str, "key": str, "request": str, "status": int,
-                          "body": str, "service_day": str}, pk=("principal", "key"))
-
-
-@migration
-def help_requests_self_service_and_device_health(db: sqlite_utils.Database) -> None:
-    """呼叫帮办 requests, what a self-service case keeps of its form (ID numbers only
-    masked and as a keyed digest), and each device's last reported health."""
-    db["help_requests"].create({
-        "id": str, "service_day": str, "place": str, "reason": str, "note": str,
-        "state": str, "raised_by": str, "raised_at": str, "taken_by": str, "taken_at": str,
-        "done_at": str}, pk="id")
-    db["help_requests"].create_index(["service_day"])
-    db["self_service"].create({
-        "case_number": str, "form": str, "kiosk": str, "submitted_at": str, "fields": str,
-        "id_card_hash": str, "id_card_read": int}, pk="case_number")
-    db["devices"].create({
-        "device": str, "state": str, "code": str, "detail": str, "since": str,
-        "last_report": str, "reported_by": str}, pk="device")
-
-
-@migration
-def bookings(db: sqlite_utils.Database) -> None:
-    """预约: bookings live across days (today's and later ones are loaded); the ID card
-    only as a keyed digest, blanked once the booking's day has passed."""
-    db["bookings"].create({
-        "code": str, "subject": str, "day": str, "start": str, "end": str, "state": str,
-        "id_card_hash": str, "created_at": str, "ticket": str}, pk="code")
-    db["bookings"].create_index(["day"])
-
-
-@migration
-def masked_holder_names(db: sqlite_utils.Database) -> None:
-    """A ticket taken with a read ID card may keep its holder's name, masked (张*三),
-    for the hall's board; never the full name."""
-    db["tickets"].add_column("holder_name", str, not_null_default="")
 
 
 @dataclass(frozen=True)
@@ -326,6 +244,11 @@ class Store:
         hall.take_changes()
         return hall
 
+    def case_by_token(self, token: str) -> Case | None:
+        """Any case, open or picked up, by its page token (the live hall has the open ones)."""
+        row = next(self.db.query("SELECT * FROM cases WHERE token = ?", [token]), None)
+        return case_from_row(row) if row and token else None
+
     def _started_day(self) -> str | None:
         """The last service day a `DayStarted` opened (it may have no ticket yet)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'service_day'").fetchone()
@@ -425,7 +348,7 @@ def _restore_window(hall: Hall, row: dict, day: str) -> None:
 _UPSERT_SQL: dict[tuple[str, tuple], str] = {}
 PRIMARY_KEYS = {"tickets": "id", "windows": "number", "cases": "number", "ratings": "id",
                 "help_requests": "id", "self_service": "case_number", "devices": "device",
-                "bookings": "code"}
+                "bookings": "code", "people": "user_name", "sessions": "token_hash"}
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict) -> None:
