@@ -3,8 +3,10 @@
 A request presents `Authorization: Bearer <token>`; only the event stream's GET
 also takes `?token=` (a browser's EventSource cannot set headers), so a token never
 rides in the URL of a write. A clerk may act only at the window they are logged in
-at. Wrong tokens are logged, and an address that keeps presenting them is refused
-(429) for a while, whatever it presents: guessing is slowed to a few a minute.
+at. A bearer token is a device's (its hash in the hall's TOML) or a person's live
+session (server/sessions.py: `POST /api/login`). Wrong tokens are logged, and an
+address that keeps presenting them is refused (429) for a while, whatever it
+presents: guessing is slowed to a few a minute.
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ class Principal:
     role: str
     display_name: str
     window: int | None = None       # a rating pad's window
+    session: str = ""               # a person's session: its token's hash ("" for a device)
 
 
 class Unauthorized(Exception):
@@ -71,8 +74,19 @@ class WrongRole(Exception):
     pass
 
 
+class PersonRefused(Exception):
+    """A person's log-in or session refused: the HTTP status, a stable refusal `code`
+    (its words in core/messages/refusals.py) and, for 429, the seconds to wait."""
+
+    def __init__(self, status: int, code: str, retry_after: float = 0, **details) -> None:
+        super().__init__(code)
+        self.status, self.code, self.details = status, code, details
+        self.retry_after = max(1, round(retry_after)) if retry_after else 0
+
+
 class Credentials:
-    def __init__(self, credentials) -> None:
+    def __init__(self, credentials, sessions=None) -> None:
+        self.sessions = sessions        # server.sessions.Sessions: people's tokens
         self._by_hash = {c.token_hash: Principal(c.name, c.role, c.display_name or c.name,
                                                  c.window)
                          for c in credentials}
@@ -93,6 +107,8 @@ class Credentials:
             raise Refused("too many wrong tokens from this address; try again later",
                           until - time.monotonic())
         principal = self.principal_for(token)
+        if principal is None and token and self.sessions is not None:
+            principal = self.sessions.principal_for(token)   # PersonRefused if it ended
         if principal is not None:
             return principal
         log.warning("wrong or missing token from %s for %s %s", address, request.method,

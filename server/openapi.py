@@ -138,7 +138,7 @@ def _path_and_parameters(rule, spec: Spec) -> tuple[str, list[dict]]:
 
 
 def _responses(method: str, spec: Spec, roles: frozenset[str], has_path: bool,
-               limited: bool = False) -> dict:
+               limited: bool | str = False) -> dict:
     content = {"schema": ANSWER_SCHEMAS.get(spec.media_type, {"type": "string"})}
     responses = {str(spec.status): {"description": SUCCESS[spec.status],
                                     "content": {spec.media_type: content}}}
@@ -147,6 +147,8 @@ def _responses(method: str, spec: Spec, roles: frozenset[str], has_path: bool,
         codes |= {401, 403, 429}
     if limited:                          # a public route with a rate limit (bookings)
         codes.add(429)
+    if limited == "log-in":              # ... and one that refuses wrong passwords
+        codes.add(401)
     if spec.body is not None:
         codes |= {400, 413}
     if has_path or spec.body:

@@ -48,6 +48,17 @@ def refuse_demo_tokens(settings: HallSettings) -> None:
                          "(docs/operations.md), or run `yichuang demo` to try the demo hall")
 
 
+def refuse_demo_people(service) -> None:
+    """A real hall must not let people log in with the demo's published password."""
+    from server.sessions import people_with_demo_password
+    found = service.with_people(lambda conn, now: people_with_demo_password(conn))
+    if found:
+        names = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+        raise StartError(f"{len(found)} person(s) in the hall database still have the demo "
+                         f"password ({names}): `yichuang user passwd NAME` or `yichuang user "
+                         "disable NAME` each, or run `yichuang demo` to try the demo hall")
+
+
 def tls_files(certfile: str | None, keyfile: str | None) -> dict | None:
     """The certificate and key to serve HTTPS with, checked before the server starts."""
     if not certfile and not keyfile:

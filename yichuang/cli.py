@@ -1,4 +1,4 @@
-"""yichuang serve | demo | kiosk | display | leds | simulate | backup | hash-token"""
+"""yichuang serve | demo | kiosk | display | leds | simulate | backup | hash-token | user"""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +39,7 @@ def _serve(args) -> int:
             settings = crowd_settings(settings)
         from server.app import create_app
         app = create_app(settings, database=args.database, clock=clock)
+        _demo_people(app, demo)
     except (StartError, StoreError) as error:
         print(f"yichuang: {error}", file=sys.stderr)
         return 2
@@ -56,6 +57,22 @@ def _serve(args) -> int:
         print(f"yichuang: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _demo_people(app, demo: bool) -> None:
+    """The demo hall gets its demo people (docs/configuration.md); a real hall is refused
+    while anyone still has their published password."""
+    from server.sessions import seed_demo_people
+    from server.startup import refuse_demo_people
+    service = app.extensions["yichuang.service"]
+    if demo:
+        seed_demo_people(service)
+        return
+    try:
+        refuse_demo_people(service)
+    except Exception:
+        service.close()
+        raise
 
 
 def _live_hall(args, tls) -> bool:
@@ -198,6 +215,8 @@ def parser() -> argparse.ArgumentParser:
     token = commands.add_parser("hash-token", help="print the hash to put in the config")
     token.add_argument("token")
     token.set_defaults(run=_hash_token)
+    from yichuang.users import add_user_commands
+    add_user_commands(commands, DEMO_HALL)
     commands.add_parser("simulate", help="replay or generate a day (see docs/simulator.md)",
                         add_help=False)
     top.command_names = set(commands.choices)    # the demo names the apps there are

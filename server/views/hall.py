@@ -20,7 +20,7 @@ def health():
 
 
 @blueprint.get("/whoami")
-@requires("kiosk", "clerk", "manager", "display", "helper")
+@requires("kiosk", "clerk", "manager", "display", "helper", "back_office")
 @accepts()
 def whoami():
     principal = g.principal
