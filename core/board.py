@@ -212,6 +212,13 @@ class Board:
     def _on_TicketCancelled(self, event, logged):
         self._leave(event.number, "cancelled")
 
+    def _on_TicketRequeued(self, event, logged):
+        """过号 put back in line: waiting again, its wait counted from its new place."""
+        ticket = self._ticket(event.number)
+        ticket.state, ticket.window = "waiting", None
+        ticket.pool, ticket.category = event.pool, event.category
+        ticket.issued_at = event.queue_since or logged.at
+
     def _on_TicketParked(self, event, logged):
         self._leave(event.number, "parked")
 

@@ -1,6 +1,7 @@
 """Cases (办件): accepted at the front desk, approved in the back office, picked up."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from enum import Enum
@@ -26,12 +27,18 @@ class CaseInfo:
     supply_by: str | None
     approved_at: str | None
     picked_up_at: str | None
+    token: str = ""             # the case page's token (/c/<token>): staff answers only
 
     @classmethod
     def from_dict(cls, data: dict) -> CaseInfo:
-        values = {f.name: data[f.name] for f in fields(cls)}
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
         values["missing_materials"] = tuple(values["missing_materials"])
         return cls(**values)
+
+
+def new_case_token() -> str:
+    """An unguessable token for the citizen's case page (/c/<token>), as a phone token."""
+    return secrets.token_urlsafe(16)
 
 
 @dataclass
@@ -48,6 +55,7 @@ class Case:
     status: CaseStatus = CaseStatus.IN_REVIEW
     approved_at: datetime | None = None
     picked_up_at: datetime | None = None
+    token: str = ""             # unguessable: opens the citizen's case page /c/<token>
 
     def is_overdue_materials(self, today: date) -> bool:
         if not self.missing_materials or self.supply_by is None:
@@ -62,7 +70,12 @@ class Case:
             missing_materials=tuple(self.missing_materials),
             supply_by=self.supply_by.isoformat() if self.supply_by else None,
             approved_at=self.approved_at.isoformat() if self.approved_at else None,
-            picked_up_at=self.picked_up_at.isoformat() if self.picked_up_at else None)
+            picked_up_at=self.picked_up_at.isoformat() if self.picked_up_at else None,
+            token=self.token)
 
-    def public(self) -> dict:
-        return asdict(self.info())
+    def public(self, with_token: bool = False) -> dict:
+        """As JSON; the page token only for the staff who hand it to the citizen."""
+        data = asdict(self.info())
+        if not with_token:
+            data["token"] = ""
+        return data

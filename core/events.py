@@ -297,6 +297,20 @@ class BookingCheckedIn(Event):
     number: str           # the appointment ticket issued
 
 
+# 过号 (core/actions/requeue.py) -----------------------------------------------------
+
+@dataclass(frozen=True)
+class TicketRequeued(Event):
+    """A no-show ticket put back in line once, behind `after` people of its pool."""
+
+    number: str
+    pool: str
+    category: str
+    after: int            # waiting people of its pool it goes behind (the penalty)
+    queue_since: str      # its new place in line (ISO): what its wait counts from
+    by: str = ""          # "kiosk" (the citizen scanned their ticket) or a staff name
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls for cls in Event.__subclasses__()
 }
@@ -328,6 +342,7 @@ PUBLIC_BLANKS = {
     "ClerkLoggedOut": ("clerk",), "WindowReleased": ("clerk", "by"),
     # a kiosk learns its call for help was taken, not who took it nor what was said
     "HelpRequested": ("note",), "HelpTaken": ("taken_by",), "HelpFinished": ("by",),
+    "TicketRequeued": ("by",),
 }
 
 
@@ -346,8 +361,8 @@ def for_public(event: Event) -> Event | None:
 FOR_BOARD = frozenset({
     "TicketIssued", "TicketCalled", "TicketRecalled", "ServiceStarted", "ServiceFinished",
     "TicketMarkedNoShow", "TicketTransferred", "TicketParked", "TicketResumed",
-    "TicketCancelled", "WindowOpened", "WindowClosed", "WindowPaused", "WindowResumed",
-    "WindowReleased", "WindowMovedToPool", "DayStarted"})
+    "TicketCancelled", "TicketRequeued", "WindowOpened", "WindowClosed", "WindowPaused",
+    "WindowResumed", "WindowReleased", "WindowMovedToPool", "DayStarted"})
 
 
 def for_board(event: Event) -> Event | None:

@@ -2,6 +2,7 @@
 
     lines = ticket_lines(TicketPrint(...), columns=48)   # 80 mm paper; 32 for 58 mm
     lines = receipt_lines(ReceiptPrint(...), columns=48)
+    lines = slip_lines(SlipPrint(...), columns=48)       # 受理通知书 at a window
 
 Each `PrintLine` is one printed line: its text (already wrapped to the paper), its size
 (`normal`, `double` = twice as wide and tall, `big` = four times, for the queue number),
@@ -18,15 +19,15 @@ the `printing` message catalogue, in the ticket's language.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from core.messages import DEFAULT_LANGUAGE, translator
 
 __all__ = [
     "NORMAL", "DOUBLE", "BIG", "LEFT", "CENTER", "RIGHT", "MAGNIFICATION",
-    "PrintLine", "TicketPrint", "ReceiptPrint", "ticket_lines", "receipt_lines",
-    "display_width", "wrap",
+    "PrintLine", "TicketPrint", "ReceiptPrint", "SlipPrint", "ticket_lines", "receipt_lines",
+    "slip_lines", "display_width", "wrap",
 ]
 
 NORMAL, DOUBLE, BIG = "normal", "double", "big"
@@ -98,6 +99,39 @@ class ReceiptPrint:
     qr_data: str                      # the QR's content: the case's query page
     lines: tuple[str, ...] = ()       # further lines, e.g. the promised date
     language: str = DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class SlipPrint:
+    """The acceptance slip (受理通知书) a window prints when a case opens (受审分离):
+    the server answers it with the finish (`slip` in its JSON), the caller prints it."""
+
+    hall_name: str
+    case_number: str
+    subject_name: str
+    received: tuple[str, ...]         # the checklist's materials handed in
+    missing: tuple[str, ...]          # 容缺受理: still to supply ...
+    supply_by: str                    # ... by this date ("YYYY-MM-DD", "" if none missing)
+    due_date: str                     # 承诺办结: the promised completion date
+    time_limit_days: int              # that many working days (holidays not counted)
+    page_url: str                     # the QR's content: {public_url}/c/<token>
+    accepted_at: datetime
+    window_name: str = ""
+    clerk_name: str = ""              # the clerk's display name
+    language: str = DEFAULT_LANGUAGE
+
+    def to_dict(self) -> dict:
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["received"], data["missing"] = list(self.received), list(self.missing)
+        data["accepted_at"] = self.accepted_at.isoformat()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SlipPrint:
+        values = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        values["received"], values["missing"] = tuple(data["received"]), tuple(data["missing"])
+        values["accepted_at"] = datetime.fromisoformat(data["accepted_at"])
+        return cls(**values)
 
 
 # ------------------------------------------------------------------ widths
@@ -269,4 +303,48 @@ def receipt_lines(r: ReceiptPrint, columns: int = DEFAULT_COLUMNS) -> list[Print
     lines += [_rule(), PrintLine(qr=r.qr_data, align=CENTER)]
     lines += _block(tr("Scan to follow your case on your phone"), columns, align=CENTER)
     lines += _block(tr("Please keep this receipt until your case is finished."), columns)
+    return lines
+
+
+# ------------------------------------------------------------------ the acceptance slip
+
+def slip_lines(p: SlipPrint, columns: int = DEFAULT_COLUMNS) -> list[PrintLine]:
+    """受理通知书: hall and title, the case number large, the matter, the materials
+    received, the ones missing with their date (容缺受理), the promised completion date,
+    the QR to the case page, the time, window and clerk."""
+    _check_columns(columns)
+    tr = translator("printing", p.language)
+    lines = _block(p.hall_name, columns, DOUBLE, CENTER, bold=True)
+    lines += _block(tr("Acceptance notice"), columns, DOUBLE, CENTER, bold=True)
+    lines += [_rule(), PrintLine(tr("Case number"), align=CENTER)]
+    lines += _block(p.case_number, columns, DOUBLE, CENTER, bold=True)
+    lines.append(PrintLine(""))
+    lines += _labelled(tr("Matter: "), p.subject_name, columns)
+    lines += _labelled(tr("Promised completion: "), tr(
+        "{date} ({days} working days)", date=p.due_date, days=p.time_limit_days), columns,
+        bold=True)
+    if p.received:
+        lines += [_rule(), *_block(tr("Materials received:"), columns, bold=True)]
+        lines += _numbered(p.received, columns)
+    if p.missing:
+        lines += [_rule(), *_block(tr("Materials to supply by {date} (容缺受理):",
+                                      date=p.supply_by), columns, bold=True)]
+        lines += _numbered(p.missing, columns)
+    lines += [_rule(), PrintLine(qr=p.page_url, align=CENTER)]
+    lines += _block(tr("Scan to follow your case on your phone"), columns, align=CENTER)
+    lines += _labelled(tr("Accepted: "), _time(p.accepted_at), columns)
+    if p.window_name:
+        lines += _labelled(tr("Window: "), p.window_name, columns)
+    if p.clerk_name:
+        lines += _labelled(tr("Clerk: "), p.clerk_name, columns)
+    lines += _block(tr("Please keep this notice and bring it to collect your result."),
+                    columns)
+    return lines
+
+
+def _numbered(items: tuple[str, ...], columns: int) -> list[PrintLine]:
+    lines: list[PrintLine] = []
+    for number, item in enumerate(items, start=1):
+        prefix = f"{number}. "
+        lines += _block(prefix + item, columns, indent=display_width(prefix))
     return lines

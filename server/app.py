@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from core.errors import HallError
 from core.settings.schema import HallSettings
-from server.auth import Credentials, Unauthorized, WrongRole
+from server.auth import Credentials, PersonRefused, Unauthorized, WrongRole
 from server.payloads import MAX_BODY_BYTES, BadJson
 from server.security import security_headers
 from server.service import HallService
@@ -43,7 +43,10 @@ def create_app(settings: HallSettings, *, database: str | None = None,
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     service = HallService(settings, database or settings.server.database, clock)
     app.extensions["yichuang.service"] = service
-    app.extensions["yichuang.credentials"] = Credentials(settings.credentials)
+    from server.sessions import Sessions
+    app.extensions["yichuang.sessions"] = Sessions(service)
+    app.extensions["yichuang.credentials"] = Credentials(settings.credentials,
+                                                         app.extensions["yichuang.sessions"])
     _register_blueprints(app)
     _register_errors(app)
     app.after_request(security_headers)
@@ -61,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
         hall,
         help_requests,
         manage,
+        people,
         public,
         self_service,
         stream,
@@ -69,8 +73,12 @@ def _register_blueprints(app: Flask) -> None:
     )
     from server.web import booking as booking_page
     for module in (hall, tickets, windows, cases, manage, stream, public, openapi,
-                   help_requests, self_service, devices, bookings, booking_page, board):
+                   help_requests, self_service, devices, bookings, booking_page, board,
+                   people):
         app.register_blueprint(module.blueprint)
+    from server.views import requeue
+    app.register_blueprint(cases.pages)         # the citizen's case page (/c/<token>)
+    app.register_blueprint(requeue.blueprint)   # 过号: back in line
 
 
 def _error(status: int, kind: str, message: str, code: str = "", **details):
@@ -93,6 +101,17 @@ def _register_errors(app: Flask) -> None:
     def unauthorized(_error_):
         return _error(401, "unauthorized", "a valid token is required "
                                            "(Authorization: Bearer <token>)")
+
+    @app.errorhandler(PersonRefused)
+    def person_refused(error: PersonRefused):
+        from core.messages.refusals import explain
+        kinds = {401: "unauthorized", 403: "forbidden", 429: "too_many_requests"}
+        response, status = _error(error.status, kinds[error.status],
+                                  explain(error.code, error.details), error.code,
+                                  **error.details)
+        if error.retry_after:
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response, status
 
     @app.errorhandler(WrongRole)
     def wrong_role(error: WrongRole):

@@ -29,9 +29,12 @@ from core.bookings import BookingInfo, SlotInfo
 from core.cases import CaseInfo
 from core.events import LoggedEvent, Snapshot, event_from_dict
 from core.opening import OpeningInfo
+from core.printing import SlipPrint
 from core.tickets import HistoryEntry, TicketInfo
 from core.windows import WindowInfo
+from server.client_cases import CaseCalls
 from server.client_floor import CaseProgress, FloorCalls  # noqa: F401  (CaseProgress: re-exported)
+from server.client_people import PersonCalls, PersonSession  # noqa: F401  (re-exported)
 
 
 class ApiError(Exception):
@@ -78,6 +81,8 @@ class WindowAnswer:
     window: WindowInfo
     ticket: TicketInfo | None
     events: tuple[LoggedEvent, ...]
+    case: CaseInfo | None = None      # finish: the case it opened (with its page token) ...
+    slip: SlipPrint | None = None     # ... and its acceptance slip for the window's printer
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ class Identity:
 
 
 
-class HallClient(FloorCalls):
+class HallClient(FloorCalls, PersonCalls, CaseCalls):
     def __init__(self, base_url: str, token: str = "", timeout: float = 10.0) -> None:
         parts = urlsplit(base_url)
         self.host, self.port = parts.hostname, parts.port or 80
@@ -289,10 +294,11 @@ class HallClient(FloorCalls):
 
     def _window(self, number: int, action: str, body: dict | None = None) -> WindowAnswer:
         answer = self.request("POST", f"/api/windows/{number}/{action}", body or {})
-        ticket = answer["ticket"]
+        ticket, case, slip = answer["ticket"], answer.get("case"), answer.get("slip")
         return WindowAnswer(WindowInfo.from_dict(answer["window"]),
                             TicketInfo.from_dict(ticket) if ticket else None,
-                            _logged(answer["events"]))
+                            _logged(answer["events"]), CaseInfo.from_dict(case) if case else None,
+                            SlipPrint.from_dict(slip) if slip else None)
 
     def log_in(self, window: int) -> WindowAnswer:
         return self._window(window, "login")
@@ -334,11 +340,13 @@ class HallClient(FloorCalls):
     def finish_service(self, window: int, open_case: bool = False,
                        missing_materials: list[str] = (),
                        supply_by: str | None = None) -> WindowAnswer:
-        body: dict = {}
-        if open_case:
-            body = {"open_case": True, "missing_materials": list(missing_materials)}
-            if supply_by:
-                body["supply_by"] = supply_by
+        """The matter's opens_case decides whether a case opens (`open_case` is kept for
+        old callers); 容缺: the missing materials and their date."""
+        body: dict = {"open_case": True} if open_case else {}
+        if missing_materials:
+            body["missing_materials"] = list(missing_materials)
+        if supply_by:
+            body["supply_by"] = supply_by
         return self._window(window, "finish", body)
 
     def mark_no_show(self, window: int) -> WindowAnswer:

@@ -101,7 +101,18 @@ def status_of(hall: Hall, ticket: Ticket, estimate: tuple[int, float | None],
     return {"ticket": ticket.public(), "subject_name": named[0], "materials": list(named[1]),
             "people_ahead": ahead, "eta_minutes": minutes,
             "window_name": window.name if window else None,
-            "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds")}
+            "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds"),
+            "case": case_of(hall, ticket)}
+
+
+def case_of(hall: Hall, ticket: Ticket) -> dict | None:
+    """The case a finished ticket opened (受审分离): its number, status and page."""
+    if ticket.state is not TicketState.FINISHED or ticket.case_number:
+        return None
+    case = next((c for c in hall.cases.values() if c.ticket_id == ticket.ticket_id), None)
+    if case is None or not case.token:
+        return None
+    return {"number": case.number, "status": case.status.value, "page": f"/c/{case.token}"}
 
 
 def ticket_status(hall: Hall, token: str, now: datetime) -> dict:

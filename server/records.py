@@ -71,7 +71,7 @@ def case_row(case: Case) -> dict:
         "opened_at": _iso(case.opened_at), "due_date": _iso(case.due_date),
         "missing_materials": json.dumps(case.missing_materials, ensure_ascii=False),
         "supply_by": _iso(case.supply_by), "approved_at": _iso(case.approved_at),
-        "picked_up_at": _iso(case.picked_up_at),
+        "picked_up_at": _iso(case.picked_up_at), "token": case.token,
     }
 
 
@@ -83,4 +83,4 @@ def case_from_row(row: dict) -> Case:
         missing_materials=json.loads(row["missing_materials"] or "[]"),
         supply_by=date.fromisoformat(row["supply_by"]) if row["supply_by"] else None,
         status=CaseStatus(row["status"]), approved_at=_when(row["approved_at"]),
-        picked_up_at=_when(row["picked_up_at"]))
+        picked_up_at=_when(row["picked_up_at"]), token=row.get("token") or "")

@@ -20,6 +20,6 @@ def security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith(("/t/", "/api/public/")):
+    if request.path.startswith(("/t/", "/c/", "/api/public/")):
         headers["Cache-Control"] = "no-store"      # a citizen's ticket, not for caches
     return response

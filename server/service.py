@@ -285,9 +285,45 @@ class HallService:
         logged = self._store.events_with_ids(body["events"])
         return (logged, body["picture"]) if with_picture else logged
 
+    def with_people(self, work: Callable[[sqlite3.Connection, datetime], T],
+                    write: bool = False, durable: bool = True) -> T:
+        """People and sessions (server/sessions.py): `work(connection, now)` on their rows
+        under the hall lock, outside the day's state and event log; a `write` is one
+        transaction, flushed before this returns when `durable`."""
+        with self.lock:
+            now = self.clock()
+            if not write:
+                return work(self._store.conn, now)
+            conn = self._store.conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(conn, now)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as error:
+                if not any(words in str(error).lower() for words in _WRITE_FAULTS):
+                    raise
+                self._degrade(str(error))
+                raise Unavailable(self.fault) from None
+            self._store.commits += 1
+            if self._store.group_commit:
+                self._store.unflushed += 1
+            if durable:
+                self._settle()
+            return result
+
     def read(self, query: Callable[[Hall, datetime], T]) -> T:
         with self.lock:
             return query(self.hall, self.clock())
+
+    def stored_case(self, token: str):
+        """A case by its page token from the database (picked-up cases leave the hall)."""
+        with self.lock:
+            return self._store.case_by_token(token)
 
     def health(self) -> dict:
         with self.lock:

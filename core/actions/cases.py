@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from core.cases import Case, CaseStatus
+from core.cases import Case, CaseStatus, new_case_token
 from core.errors import Conflict, Invalid
 from core.events import CaseApproved, CaseMaterialsSupplied, CaseOpened, CasePickedUp, Event
 from core.hall import Hall
-from core.opening import working_days_after
+from core.opening import is_working_day, working_days_after
+from core.printing import SlipPrint
 from core.settings.schema import PoolKind
 from core.tickets import Ticket
 from core.windows import Window
@@ -20,8 +21,18 @@ from core.windows import Window
 
 @dataclass(frozen=True)
 class CaseRequest:
+    """What the clerk says about the case when finishing at a window.
+
+    Whether a case opens is the matter's `opens_case` (`case_opens`), not the clerk's:
+    `requested` (the finish request's `open_case: true`; a bare `CaseRequest()` asks,
+    as it always did) is never needed, and is refused for a matter that opens no case
+    and at a pickup window; `False` changes nothing (the matter's case opens anyway).
+    `token` is the case page's token, made by the server (core makes one if not given)."""
+
     missing_materials: tuple[str, ...] = field(default_factory=tuple)
     supply_by: date | None = None
+    requested: bool = True
+    token: str = ""
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -35,28 +46,70 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def case_opens(hall: Hall, ticket: Ticket, window: Window, request: CaseRequest | None) -> bool:
+    """受审分离 at the front desk: does finishing `ticket` at `window` open a case?
+    Always for a matter (or a theme with a matter) that opens cases, at any window but
+    a pickup (出件) window, whatever the clerk asked; never for a matter that opens none
+    (asking is refused), nor at a pickup window (asking is refused)."""
+    subject = hall.settings.subject(ticket.subject)
+    requested = request is not None and request.requested
+    if hall.pool_kind(window.pool) is PoolKind.PICKUP:
+        if requested:
+            raise Invalid("a pickup window hands out results; it does not open cases",
+                          code="case_not_at_pickup")
+        return False
+    if not subject.opens_case and requested:
+        raise Invalid(f"{subject.code} opens no case (opens_case = false): finish it "
+                      f"without open_case", code="case_not_for_matter",
+                      subject=subject.name)
+    return subject.opens_case
+
+
 def open_case(hall: Hall, ticket: Ticket, window: Window, request: CaseRequest,
               now: datetime) -> list[Event]:
     if hall.pool_kind(window.pool) is PoolKind.PICKUP:
-        raise Invalid("a pickup window hands out results; it does not open cases")
-    if request.missing_materials and request.supply_by is None:
-        raise Invalid("容缺受理: missing materials need a date to supply them by (supply_by)")
-    if request.supply_by is not None and request.supply_by < now.date():
-        raise Invalid(f"supply_by {request.supply_by.isoformat()} is in the past")
+        raise Invalid("a pickup window hands out results; it does not open cases",
+                      code="case_not_at_pickup")
+    subject = hall.settings.subject(ticket.subject)
+    due = working_days_after(hall.settings, now.date(), subject.time_limit_days)
+    check_supply_by(hall, request, now.date(), due)
     hall.case_counter += 1
     number = f"{hall.settings.code}{now:%Y%m%d}-{hall.case_counter:04d}"
+    missing = list(dict.fromkeys(m.strip() for m in request.missing_materials if m.strip()))
     case = Case(number=number, ticket_id=ticket.ticket_id, subject=ticket.subject,
-                window=window.number, clerk=window.clerk, opened_at=now,
-                due_date=working_days_after(
-                    hall.settings, now.date(),
-                    hall.settings.subject(ticket.subject).time_limit_days),
-                missing_materials=list(request.missing_materials), supply_by=request.supply_by)
+                window=window.number, clerk=window.clerk, opened_at=now, due_date=due,
+                missing_materials=missing, supply_by=request.supply_by,
+                token=request.token or new_case_token())
     hall.cases[number] = case
     hall.touch(case)
     return [CaseOpened(case_number=number, ticket_number=ticket.number, subject=ticket.subject,
                        window=window.number, missing_materials=tuple(case.missing_materials),
                        supply_by=request.supply_by.isoformat() if request.supply_by else None,
                        due_date=case.due_date.isoformat())]
+
+
+def check_supply_by(hall: Hall, request: CaseRequest, today: date, due: date) -> None:
+    """容缺受理: missing materials need a supply-by date, a working day after today and
+    not after the promised date (the case cannot be decided without them)."""
+    supply_by = request.supply_by
+    if not any(m.strip() for m in request.missing_materials):
+        if supply_by is not None:
+            raise Invalid("supply_by applies only with missing materials (容缺受理)",
+                          code="supply_by_without_missing")
+        return
+    if supply_by is None:
+        raise Invalid("容缺受理: missing materials need a date to supply them by (supply_by)",
+                      code="supply_by_required")
+    if supply_by <= today:
+        raise Invalid(f"supply_by {supply_by.isoformat()} is not after today",
+                      code="supply_by_not_future", supply_by=supply_by.isoformat())
+    if not is_working_day(hall.settings, supply_by):
+        raise Invalid(f"supply_by {supply_by.isoformat()} is not a working day",
+                      code="supply_by_not_working_day", supply_by=supply_by.isoformat())
+    if supply_by > due:
+        raise Invalid(f"supply_by {supply_by.isoformat()} is after the promised date "
+                      f"{due.isoformat()}", code="supply_by_after_due_date",
+                      supply_by=supply_by.isoformat(), due_date=due.isoformat())
 
 
 def supply_materials(hall: Hall, case_number: str, materials: list[str],
@@ -103,3 +156,48 @@ def pickup_ticket_for(hall: Hall, case_number: str) -> Ticket | None:
         raise Conflict(f"case {case.number} is {case.status.value}, not ready for pickup")
     return next((t for t in hall.tickets.values()
                  if t.case_number == case.number and not t.state.is_final), None)
+
+
+# --- what the citizen is handed and shown ---------------------------------------------
+
+def received_materials(settings, case: Case, language: str = "zh") -> tuple[str, ...]:
+    """The checklist's materials handed in: all but the ones still missing (a missing
+    material may be named by its id, its name or its label)."""
+    missing = set(case.missing_materials)
+    return tuple(need.label(language) for need in settings.checklist(case.subject)
+                 if not missing & {need.id, need.name, need.label("zh"), need.label("en")})
+
+
+def case_page_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/c/{token}"
+
+
+def acceptance_slip(hall: Hall, case: Case, public_url: str, clerk_name: str = "",
+                    language: str = "zh") -> SlipPrint:
+    """受理通知书 of `case`, as the window's printer prints it (`core.printing.slip_lines`)."""
+    subject = hall.settings.subject(case.subject)
+    window = hall.windows.get(case.window)
+    return SlipPrint(
+        hall_name=hall.settings.name, case_number=case.number,
+        subject_name=subject.name_en if language == "en" and subject.name_en else subject.name,
+        received=received_materials(hall.settings, case, language),
+        missing=tuple(case.missing_materials),
+        supply_by=case.supply_by.isoformat() if case.supply_by else "",
+        due_date=case.due_date.isoformat(), time_limit_days=subject.time_limit_days,
+        page_url=case_page_url(public_url, case.token), accepted_at=case.opened_at,
+        window_name=window.name if window else "", clerk_name=clerk_name, language=language)
+
+
+def case_status(settings, case: Case, today: date, can_rate: bool) -> dict:
+    """What the citizen's case page shows (GET /api/public/cases/<token>): no token, no
+    ticket, no clerk."""
+    subject = settings.subject(case.subject)
+    return {"case_number": case.number, "subject": case.subject,
+            "subject_name": subject.name, "subject_name_en": subject.name_en,
+            "status": case.status.value, "opened_at": case.opened_at.isoformat(),
+            "due_date": case.due_date.isoformat(),
+            "received_materials": list(received_materials(settings, case)),
+            "missing_materials": list(case.missing_materials),
+            "supply_by": case.supply_by.isoformat() if case.supply_by else None,
+            "materials_overdue": case.is_overdue_materials(today),
+            "can_rate": can_rate, "hall": settings.name}

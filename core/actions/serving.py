@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.actions.cases import CaseRequest, close_pickup, open_case, pickup_ticket_for
+from core.actions.cases import (
+    CaseRequest,
+    case_opens,
+    check_supply_by,
+    close_pickup,
+    open_case,
+    pickup_ticket_for,
+)
 from core.actions.tickets import TicketRequest, issue_ticket, pickup_matter, subject_of
 from core.allocation import can_serve, choose
 from core.clock import seconds_of_day
@@ -27,6 +34,7 @@ from core.events import (
     TicketTransferred,
 )
 from core.hall import Hall
+from core.opening import working_days_after
 from core.settings.schema import PoolKind
 from core.tickets import Origin, Ticket, TicketState
 from core.windows import Window, WindowStatus
@@ -138,6 +146,16 @@ def finish_service(hall: Hall, window_number: int, now: datetime,
 
 def _finish(hall: Hall, window: Window, ticket: Ticket, now: datetime,
             case: CaseRequest | None) -> list[Event]:
+    """Finish the service; 受审分离: close a pickup ticket's case, or open the case the
+    matter opens (`case_opens`), refusing before anything changes."""
+    opens = not ticket.case_number and case_opens(hall, ticket, window, case)
+    if not opens and case is not None and (case.missing_materials or case.supply_by):
+        raise Invalid("missing materials and supply_by apply only when a case opens",
+                      code="case_details_without_case")
+    if opens:
+        due = working_days_after(hall.settings, now.date(),
+                                 hall.settings.subject(ticket.subject).time_limit_days)
+        check_supply_by(hall, case or CaseRequest(), now.date(), due)
     if ticket.state is TicketState.CALLED:
         ticket.record("started", now, window.number)
     started = ticket.last("started") or now
@@ -154,8 +172,8 @@ def _finish(hall: Hall, window: Window, ticket: Ticket, now: datetime,
     if ticket.case_number:
         events += close_pickup(hall, ticket.case_number, window, now)
         case_number = ticket.case_number
-    elif case is not None:
-        opened = open_case(hall, ticket, window, case, now)
+    elif opens:
+        opened = open_case(hall, ticket, window, case or CaseRequest(), now)
         case_number = opened[0].case_number
         events += opened
     return [ServiceFinished(number=ticket.number, window=window.number,

@@ -110,6 +110,46 @@ REFUSALS: dict[str, str] = {
                            "your booking code, or take a number."),
     "booking_code_required": N_("Please enter your booking code, or place your ID card on the "
                                 "reader."),
+    # --- people's log-in (server/sessions.py, core/people.py) -------------------------------
+    "wrong_password": N_("The user name or password is wrong. Please try again."),
+    "too_many_log_ins": N_("Too many wrong passwords. Please wait {seconds} seconds and try "
+                           "again, or ask the hall's manager."),
+    "session_expired": N_("Your log-in has ended. Please log in again."),
+    "not_a_person": N_("Only a person logged in with a user name and password can do this."),
+    "password_too_short": N_("The new password needs at least {min_length} characters."),
+    "password_too_long": N_("The new password takes at most {max_length} characters."),
+    "password_is_user_name": N_("The new password must not be the user name."),
+    "password_unchanged": N_("The new password must differ from the old one."),
+    "user_name_invalid": N_("A user name is 2 to 32 letters, digits, '.', '_' or '-', "
+                            "starting with a letter."),
+    "person_role_invalid": N_("A person's role is clerk, manager, helper or back_office."),
+    "department_required": N_("A back-office person needs a department."),
+    "department_not_back_office": N_("Only back-office people have a department."),
+    # --- 受审分离 at the front desk (core/actions/cases.py), 过号 (core/actions/requeue.py)
+    "case_not_for_matter": N_("{subject} is finished at the window: it opens no case. "
+                              "Finish it without opening a case."),
+    "case_not_at_pickup": N_("A pickup window hands out results; it does not open cases."),
+    "case_details_without_case": N_("Missing materials and their date apply only when a "
+                                    "case is opened."),
+    "supply_by_required": N_("Please give the date by which the missing materials are to "
+                             "be supplied."),
+    "supply_by_not_future": N_("The date to supply the missing materials ({supply_by}) "
+                               "must be after today."),
+    "supply_by_not_working_day": N_("{supply_by} is not a working day. Please choose a "
+                                    "working day."),
+    "supply_by_after_due_date": N_("The missing materials are due by the promised date "
+                                   "({due_date}) at the latest, not {supply_by}."),
+    "supply_by_without_missing": N_("A date to supply materials needs the missing materials "
+                                    "it is for."),
+    "requeue_not_no_show": N_("Number {number} was not passed (过号); only a passed number "
+                              "can be put back in line."),
+    "requeue_other_day": N_("Number {number} is from another day. Please take a new "
+                            "number."),
+    "requeue_once": N_("Number {number} has already been put back in line once. Please "
+                       "take a new number or ask the hall's helpers."),
+    "requeue_ticket_unknown": N_("This ticket is unknown or from an earlier day. Please take "
+                                 "a new number."),
+    "case_link_unknown": N_("This case link is unknown."),
 }
 
 

@@ -31,6 +31,7 @@ from core.settings.checks import Problem, Report, check_hall, did_you_mean
 from core.settings.forms import FORM_SCHEMA, build_forms, check_forms
 from core.settings.kiosk import KIOSK_SCHEMA, build_kiosk, check_kiosk
 from core.settings.materials import FORMS, MATERIAL_ID, Material
+from core.settings.people import PEOPLE_SCHEMA, build_people
 from core.settings.schema import (
     ROLES,
     Category,
@@ -132,7 +133,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "appointment_call_early_minutes": positive_int,
         "appointment_check_in_opens_minutes": positive_int,
         "appointment_check_in_closes_minutes": positive_int,
-        "policy": choice(tuple(POLICIES), "policy")}),
+        "policy": choice(tuple(POLICIES), "policy"), "requeue_after": non_negative_int}),
     "server": _defaults(ServerSettings, {
         "host": text, "port": port, "database": text, "threads": positive_int,
         "synchronous": choice(SYNCHRONOUS, "synchronous mode"), "public_url": public_url,
@@ -163,11 +164,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "forms": FORM_SCHEMA,
     "board": BOARD_SCHEMA,
     "voice": VOICE_SCHEMA,
+    "people": PEOPLE_SCHEMA,
 }
 ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials",
           "materials", "forms")
 OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials",
-                     "kiosk", "calendar", "booking", "forms", "voice", "board")
+                     "kiosk", "calendar", "booking", "forms", "voice", "board", "people")
 
 
 def read_array(report: Report, name: str, raw: Any) -> list[dict]:
@@ -229,6 +231,7 @@ def build(data: dict[str, Any]) -> HallSettings:
         forms=build_forms(data["forms"]),
         board=build_board(data["board"]),
         voice=build_voice(data["voice"]),
+        people=build_people(data["people"]),
     )
 
 

@@ -14,6 +14,7 @@ from core.settings.calendar import BookingSettings, Calendar
 from core.settings.forms import Form
 from core.settings.kiosk import KioskSettings
 from core.settings.materials import Material, MaterialNeed, checklist
+from core.settings.people import PeopleSettings
 from core.settings.voice import VoiceSettings
 
 
@@ -35,8 +36,9 @@ _PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 
 
 
 # Who may call the server: devices (kiosk, display, a window's 好差评 rating pad) and
-# people (clerk, manager, and helper: a floor helper answering kiosks' calls, 呼叫帮办).
-ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad", "helper")
+# people (clerk, manager, and helper: a floor helper answering kiosks' calls, 呼叫帮办;
+# back_office: 审批 staff deciding cases, who never call or act at windows).
+ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad", "helper", "back_office")
 
 
 class PoolKind(str, Enum):
@@ -162,6 +164,9 @@ class Rules:
     appointment_check_in_opens_minutes: int = 120
     appointment_check_in_closes_minutes: int = 30
     policy: str = "balanced"
+    # 过号: a no-show put back in line (once, the same day) goes behind this many
+    # waiting people of its pool
+    requeue_after: int = 3
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,7 @@ class HallSettings:
     forms: tuple[Form, ...] = ()          # 自助办理: self-service forms (core.settings.forms)
     board: BoardSettings = BoardSettings()   # the calling board (core.settings.board)
     voice: VoiceSettings = VoiceSettings()   # the loudspeaker (core.settings.voice)
+    people: PeopleSettings = PeopleSettings()  # people's log-in (core.settings.people)
     # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 

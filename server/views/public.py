@@ -19,6 +19,7 @@ from server.phone_watch import WARN_AT, PhoneWatch, ticket_of
 from server.phone_watch import ticket_status as status_now
 from server.security import content_security_policy
 from server.views.common import LEVEL, PHONE_TOKEN, REASON, act, events_json, service, settings
+from server.web.case_page import case_status_texts
 from server.web.phone import phone_texts
 from server.web.texts import language_of
 
@@ -83,6 +84,6 @@ def phone_page(token: str, query: Values):
     language = language_of(query["lang"] or "")
     page = make_response(render_template(
         "phone.html", token=token, hall=settings().name, nonce=nonce, language=language,
-        texts=phone_texts(language), warn_at=WARN_AT))
+        texts=phone_texts(language) | case_status_texts(language), warn_at=WARN_AT))
     page.headers["Content-Security-Policy"] = content_security_policy(nonce)
     return page

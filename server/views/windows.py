@@ -7,11 +7,10 @@ in docs/api.md; a test keeps the three in step).
 """
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint, g, jsonify
 
 from core.actions import serving, staffing
-from core.actions.cases import CaseRequest
-from core.errors import Invalid
+from core.actions.cases import CaseRequest, acceptance_slip
 from server.auth import requires
 from server.payloads import Values, accepts, day, flag, integer, like, texts
 from server.views.common import (
@@ -22,8 +21,13 @@ from server.views.common import (
     REASON,
     SUBJECT,
     TICKET_NUMBER,
+    act,
     act_at_window,
+    at_window,
+    events_json,
     service,
+    settings,
+    window_picture,
 )
 
 blueprint = Blueprint("windows", __name__, url_prefix="/api/windows")
@@ -149,23 +153,40 @@ def call_ticket(number: int, body: Values):
 
 @blueprint.post("/<int:number>/finish")
 @requires("clerk")
-@accepts(body=[flag("open_case", doc="open a case (受审分离)"),
+@accepts(body=[flag("open_case", doc="kept for old callers: the matter's opens_case decides "
+                                     "(true for a matter that opens no case is refused)"),
                texts("missing_materials", *MATERIALS, doc="容缺: accepted while missing",
                      example=["公司章程"]),
-               day("supply_by", doc="when the missing materials are due",
+               day("supply_by", doc="when the missing materials are due: a working day "
+                                    "after today, not after the promised date",
                    example="2026-11-27")])
 def finish_service(number: int, body: Values):
-    case = None
-    if body["open_case"]:
-        case = CaseRequest(missing_materials=tuple(body["missing_materials"]),
-                           supply_by=body["supply_by"])
-    else:
-        given = [name for name in ("missing_materials", "supply_by") if body[name]]
-        if given:
-            raise Invalid(f"field '{given[0]}' applies only with open_case: true",
-                          field=given[0])
-    return act_at_window(number, lambda hall, now: serving.finish_service(
-        hall, number, now, case))
+    """Finish; a case-opening matter opens its case (受审分离), answered with the case
+    (its page token) and the acceptance slip (受理通知书) for the window's printer."""
+    case = CaseRequest(missing_materials=tuple(body["missing_materials"]),
+                       supply_by=body["supply_by"], requested=bool(body["open_case"]),
+                       token=service().new_phone_token())
+    clerk_name = g.principal.display_name
+    public_url = settings().server.public_url
+    done: list = []
+
+    def finish(hall, now):
+        events = serving.finish_service(hall, number, now, case)
+        done.extend(events)
+        return events
+
+    def picture(hall):
+        window, ticket = window_picture(number)(hall)
+        opened = next((e.case_number for e in done if e.type == "CaseOpened"), "")
+        if not opened or opened not in hall.cases:
+            return window, ticket, None, None
+        accepted = hall.cases[opened]
+        return (window, ticket, accepted.public(with_token=True),
+                acceptance_slip(hall, accepted, public_url, clerk_name).to_dict())
+
+    logged, (window, ticket, opened, slip) = act(at_window(number, finish), picture)
+    return jsonify({"events": events_json(logged), "window": window, "ticket": ticket,
+                    "case": opened, "slip": slip})
 
 
 @blueprint.post("/<int:number>/transfer")

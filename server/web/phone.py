@@ -31,6 +31,8 @@ PHONE = {
     "live": N_("Updated {time}; updates by itself"),
     "polling": N_("Updated {time}; refreshes every 10 seconds"),
     "network": N_("The network is unsteady; trying again by itself."),
+    "case": N_("Your case {number}: {status}"),
+    "case_link": N_("Follow your case"),
     "vibrate_hint": N_("Tap the page once so that your phone can vibrate when you are "
                        "called."),
 }

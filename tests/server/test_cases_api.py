@@ -35,14 +35,14 @@ def test_finishing_can_open_a_case_with_its_promised_date(api, settings):
 
 def test_missing_materials_need_a_date_and_block_approval(api, clock):
     clerk, manager = staff_window(api, 1), api.as_(TOKENS["manager"])
-    api.post("/api/tickets", json={"subject": "SS-0101"})
+    api.post("/api/tickets", json={"subject": "SS-0103"})        # 3 working days
     clerk.post("/api/windows/1/call-next")
     refused = clerk.post("/api/windows/1/finish", json={
         "open_case": True, "missing_materials": ["公司章程"]})
     assert refused.status_code == 422 and "supply_by" in refused.json["message"]
     answer = clerk.post("/api/windows/1/finish", json={
         "open_case": True, "missing_materials": ["公司章程", "租赁合同"],
-        "supply_by": "2026-11-27"})
+        "supply_by": "2026-11-26"})
     number = opened_case(answer)["case_number"]
     blocked = manager.post(f"/api/cases/{number}/approve")
     assert blocked.status_code == 409 and "公司章程" in blocked.json["message"]

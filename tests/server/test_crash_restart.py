@@ -51,7 +51,7 @@ def test_sigkill_mid_burst_loses_and_duplicates_nothing(tmp_path):
         clerk = HallClient(url, clerk_token(1))
         clerk.log_in(1)
         clerk.open_window(1)
-        HallClient(url, TOKENS["kiosk"]).issue_ticket("SS-0101")
+        HallClient(url, TOKENS["kiosk"]).issue_ticket("SS-0105")     # 即办件: no case
         assert clerk.call_next(1).ticket.number == "A001"
         stream = HallClient(url, TOKENS["display"]).events()
         seen = []

@@ -154,7 +154,7 @@ def test_the_comparison_sees_a_forgotten_touch(tmp_path, kind, key, expected):
         assert run.check() == []
         run.act("log_in", lambda hall, now: log_in(hall, 2, "clerk-02", "李娜"))
         run.act("open", lambda hall, now: open_window(hall, 2))
-        request = TicketRequest(subject="SS-0102", phone_token=run.token())
+        request = TicketRequest(subject="SS-0103", phone_token=run.token())
         assert run.act("issue", lambda hall, now: issue_ticket(hall, request, now))
         assert run.act("call_next", lambda hall, now: call_next(hall, 2, now))
         assert run.check() == []

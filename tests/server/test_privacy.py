@@ -23,11 +23,11 @@ def test_a_display_never_sees_notes_names_or_ratings(live_server):
     first = kiosk.issue_ticket("SS-0101")
     clerk.call_next(1)
     clerk.transfer(1, NOTE, to_pool="acceptance_b")
-    second = kiosk.issue_ticket("SS-0102")
+    second = kiosk.issue_ticket("SS-0103")                  # opens a case (3 working days)
     clerk.call_next(1)
     clerk.park(1, NOTE)
     clerk.resume_ticket(1, second.number)
-    clerk.finish_service(1, open_case=True, missing_materials=["户口簿"], supply_by="2026-12-31")
+    clerk.finish_service(1, open_case=True, missing_materials=["户口簿"], supply_by="2026-11-25")
     HallClient(live_server.url, "demo-pad-01").submit_rating(second.number, 1, NOTE)
     sentinel = kiosk.issue_ticket("SS-0103")
     for stream in (shown, staff):

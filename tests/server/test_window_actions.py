@@ -30,7 +30,8 @@ def test_call_next_start_finish(api):
     assert called.json["ticket"]["number"] == number and called.json["window"]["current"] == number
     assert types(clerk.post("/api/windows/1/start")) == ["ServiceStarted"]
     finished = clerk.post("/api/windows/1/finish")
-    assert types(finished) == ["ServiceFinished"] and finished.json["ticket"] is None
+    # SS-0101 opens a case (受审分离): the finish opens it, as the matter says
+    assert types(finished) == ["ServiceFinished", "CaseOpened"] and finished.json["ticket"] is None
     assert history(api, number) == ["issued", "called", "started", "finished"]
     assert finished.json["window"]["served_today"] == 1
 
@@ -46,7 +47,8 @@ def test_next_while_serving_finishes_and_next_while_called_is_a_no_show(api):
     first, second, third = issue(api), issue(api), issue(api)
     clerk.post("/api/windows/1/call-next")
     clerk.post("/api/windows/1/start")
-    assert types(clerk.post("/api/windows/1/call-next")) == ["ServiceFinished", "TicketCalled"]
+    assert types(clerk.post("/api/windows/1/call-next")) == [
+        "ServiceFinished", "CaseOpened", "TicketCalled"]
     assert types(clerk.post("/api/windows/1/call-next")) == ["TicketMarkedNoShow", "TicketCalled"]
     assert history(api, first)[-1] == "finished" and history(api, second)[-1] == "no_show"
     assert api.get(f"/api/tickets/{third}").json["ticket"]["state"] == "called"

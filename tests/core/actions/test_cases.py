@@ -24,7 +24,6 @@ from tests.core.actions.helpers import (
     at,
     called,
     opened_case,
-    served,
     serving,
     staffed,
     take,
@@ -36,9 +35,10 @@ MISSING = ("公司章程", "租赁合同")
 
 
 def finished_ticket(hall, window: int = 1, subject: str = "SS-0101"):
-    """A ticket served to the end at a staffed window, with no case: (ticket, window)."""
+    """A ticket called at a staffed window, with no case yet: (ticket, window)."""
     staffed(hall, window)
-    number, _ = served(hall, window, subject)
+    take(hall, subject)
+    number = called(hall, window)
     return hall.tickets[number], hall.windows[window]
 
 
@@ -144,21 +144,30 @@ def test_supply_by_in_the_past_is_refused(hall):
     yesterday = MONDAY - timedelta(days=1)
     with pytest.raises(Invalid) as refused:
         open_case(hall, ticket, window, CaseRequest(MISSING, supply_by=yesterday), NOW)
-    assert "supply_by 2026-11-22 is in the past" in refused.value.message
+    assert refused.value.code == "supply_by_not_future"
     assert hall.cases == {} and hall.case_counter == 0
 
 
-def test_missing_materials_may_be_supplied_by_today(hall):
+def test_missing_materials_are_not_due_today(hall):
     ticket, window = finished_ticket(hall)
-    events = open_case(hall, ticket, window, CaseRequest(MISSING[:1], supply_by=MONDAY), NOW)
-    assert (events[0].missing_materials, events[0].supply_by) == (MISSING[:1], "2026-11-23")
+    with pytest.raises(Invalid) as refused:
+        open_case(hall, ticket, window, CaseRequest(MISSING[:1], supply_by=MONDAY), NOW)
+    assert refused.value.code == "supply_by_not_future"
+
+
+def test_missing_materials_may_be_due_on_the_promised_date(hall):
+    ticket, window = finished_ticket(hall)
+    due = date(2026, 11, 24)                                # SS-0101: 1 working day
+    events = open_case(hall, ticket, window, CaseRequest(MISSING[:1], supply_by=due), NOW)
+    assert (events[0].missing_materials, events[0].supply_by) == (MISSING[:1], "2026-11-24")
 
 
 def test_a_case_accepted_with_materials_missing(hall):
-    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 27)))
+    number = opened_case(hall, subject="SS-0103",
+                         case=CaseRequest(MISSING, supply_by=date(2026, 11, 25)))
     case = hall.cases[number]
-    assert (case.missing_materials, case.supply_by) == (list(MISSING), date(2026, 11, 27))
-    assert case.info().missing_materials == MISSING and case.info().supply_by == "2026-11-27"
+    assert (case.missing_materials, case.supply_by) == (list(MISSING), date(2026, 11, 25))
+    assert case.info().missing_materials == MISSING and case.info().supply_by == "2026-11-25"
 
 
 def test_a_refused_case_through_finish_is_refused_before_any_case_exists(hall):
@@ -167,16 +176,15 @@ def test_a_refused_case_through_finish_is_refused_before_any_case_exists(hall):
     with pytest.raises(Invalid):
         finish_service(hall, 1, NOW, CaseRequest(MISSING))
     assert hall.cases == {} and hall.case_counter == 0
-    # The ticket was already finished in memory: the server reloads the hall when a
-    # refused action has touched anything, so it must have been touched.
-    assert hall.tickets["A001"].state is TicketState.FINISHED
-    assert "A001" in hall.changes.tickets
+    # refused before anything changed: the ticket is still being served
+    assert hall.tickets["A001"].state is TicketState.SERVING
+    assert touched(hall) == (set(), set(), set())
 
 
 # --- supply materials ----------------------------------------------------------------------
 
 def test_supply_some_missing_materials(hall):
-    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 27)))
+    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 24)))
     events = supply_materials(hall, number, ["公司章程"], at(days=1))
     assert events == [CaseMaterialsSupplied(case_number=number, materials=("公司章程",),
                                             still_missing=("租赁合同",))]
@@ -188,7 +196,7 @@ def test_supply_some_missing_materials(hall):
 
 @pytest.mark.parametrize("materials", [[], ["营业执照"], ["公司章程", "营业执照"]])
 def test_supply_only_what_is_missing(hall, materials):
-    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 27)))
+    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 24)))
     with pytest.raises(Invalid):
         supply_materials(hall, number, materials, NOW)
     assert hall.cases[number].missing_materials == list(MISSING)
@@ -222,10 +230,10 @@ def test_a_case_is_approved_once(hall):
 
 
 def test_a_case_missing_materials_is_not_approved(hall):
-    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 27)))
+    number = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 24)))
     with pytest.raises(Conflict) as refused:
         approve_case(hall, number, NOW)
-    assert "公司章程" in refused.value.message and "2026-11-27" in refused.value.message
+    assert "公司章程" in refused.value.message and "2026-11-24" in refused.value.message
     assert hall.cases[number].status is CaseStatus.IN_REVIEW
     assert touched(hall) == (set(), set(), set())
     supply_materials(hall, number, list(MISSING), NOW)
@@ -240,11 +248,12 @@ def test_approve_an_unknown_case(hall):
 # --- overdue -----------------------------------------------------------------------------
 
 def test_a_case_is_overdue_the_day_after_its_supply_by_date(hall):
-    late = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 25)))
+    late = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 24)))
     opened_case(hall)                                        # nothing missing
-    later = opened_case(hall, case=CaseRequest(MISSING, supply_by=date(2026, 11, 27)))
-    assert overdue_cases(hall, date(2026, 11, 25)) == []
-    assert [c.number for c in overdue_cases(hall, date(2026, 11, 26))] == [late]
+    later = opened_case(hall, subject="SS-0103",             # 3 working days: due 11-26
+                        case=CaseRequest(MISSING, supply_by=date(2026, 11, 26)))
+    assert overdue_cases(hall, date(2026, 11, 24)) == []
+    assert [c.number for c in overdue_cases(hall, date(2026, 11, 25))] == [late]
     assert [c.number for c in overdue_cases(hall, date(2026, 11, 28))] == [late, later]
     supply_materials(hall, late, list(MISSING), NOW)
     assert [c.number for c in overdue_cases(hall, date(2026, 11, 28))] == [later]

@@ -143,7 +143,7 @@ def test_call_next_while_called_passes_the_citizen_over(hall):
 
 def test_call_next_while_serving_finishes_the_service(hall):
     staffed(hall, 1)
-    first = serving(hall, 1)
+    first = serving(hall, 1, "SS-0102")                # 即办件: no case opens
     second = take(hall)
     events = call_next(hall, 1, at(minutes=8))
     assert types(events) == ["ServiceFinished", "TicketCalled"]
@@ -155,7 +155,7 @@ def test_call_next_while_serving_finishes_the_service(hall):
 
 def test_call_next_while_serving_with_nobody_waiting_just_finishes(hall):
     staffed(hall, 1)
-    first = serving(hall, 1)
+    first = serving(hall, 1, "SS-0102")
     assert types(call_next(hall, 1, at(minutes=5))) == ["ServiceFinished"]
     assert hall.windows[1].current == "" and hall.tickets[first].state is TicketState.FINISHED
     assert touched(hall) == ({first}, {1}, set())
@@ -293,7 +293,7 @@ def test_start_service(hall):
 
 def test_finish_service_counts_from_the_start(hall):
     staffed(hall, 1)
-    number = take(hall)
+    number = take(hall, "SS-0102")                     # 即办件: no case opens
     called(hall, 1)
     start_service(hall, 1, at(minutes=1))
     hall.take_changes()
@@ -305,7 +305,7 @@ def test_finish_service_counts_from_the_start(hall):
     assert [a for a, _, _ in history(hall, number)] == ["issued", "called", "started",
                                                         "finished"]
     assert touched(hall) == ({number}, {1}, set())
-    assert hall.service_times.count("SS-0101") == 1
+    assert hall.service_times.count("SS-0102") == 1
 
 
 def test_finishing_a_called_ticket_starts_and_finishes_it_at_once(hall):

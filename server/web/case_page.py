@@ -1,0 +1,40 @@
+"""The citizen's case page's words (catalogue `web`), handed to the page's script."""
+from __future__ import annotations
+
+from core.messages import N_, translator
+
+CASE_PAGE = {
+    "title": N_("Your case"),
+    "loading": N_("Looking up your case…"),
+    "case_number": N_("Case number"),
+    "matter": N_("Matter"),
+    "status": N_("Status"),
+    "in_review": N_("In review"),
+    "needs_correction": N_("Needs correction: please see the reason below"),
+    "ready": N_("Ready for pickup: please take a pickup number at the hall"),
+    "picked_up": N_("Picked up"),
+    "due_date": N_("Promised completion date"),
+    "received": N_("Materials received"),
+    "missing": N_("Materials to supply by {date}"),
+    "overdue": N_("The date to supply these has passed. Please bring them as soon as "
+                  "possible."),
+    "rate": N_("Rate the service you received (好差评)"),
+    "levels": N_("Very satisfied|Satisfied|Fair|Dissatisfied|Very dissatisfied"),
+    "reason": N_("What went wrong? (required for a bad rating)"),
+    "send": N_("Send"),
+    "thanks": N_("Thank you for your rating."),
+    "unknown": N_("This case link is unknown."),
+    "network": N_("The network is unsteady; please try again."),
+}
+
+
+def case_texts(language: str) -> dict[str, str]:
+    tr = translator("web", language)
+    return {key: tr(message) for key, message in CASE_PAGE.items()}
+
+
+def case_status_texts(language: str) -> dict[str, str]:
+    """The case statuses' words for the phone page, as `case_<status>`."""
+    texts = case_texts(language)
+    return {f"case_{status}": texts[status]
+            for status in ("in_review", "needs_correction", "ready", "picked_up")}
