@@ -31,9 +31,27 @@ from dataclasses import dataclass
 
 from hardware.fakes import FakeDevice
 from hardware.ports import Port, PortError, fake, open_port, parse_port_url
+from hardware.rs485 import (
+    ADDRESSES,
+    BAD_FRAME,
+    BAD_TEXT,
+    END,
+    OK,
+    REPLY,
+    STATUSES,
+    UNKNOWN_COMMAND,
+    FrameError,
+    Framing,
+    TextError,
+    decode_text,
+)
+from hardware.rs485 import FrameBuffer as SharedFrameBuffer
+from hardware.rs485 import encode_text as shared_encode_text
+from hardware.rs485 import fit_text as shared_fit_text
 
 __all__ = [
-    "START", "END", "SHOW_CALL", "SHOW_TEXT", "SHOW_IDLE", "CLEAR", "STATUS", "COMMANDS",
+    "START", "END", "ADDRESSES", "STATUSES", "SHOW_CALL", "SHOW_TEXT", "SHOW_IDLE", "CLEAR",
+    "STATUS", "COMMANDS",
     "REPLY", "OK", "BAD_FRAME", "UNKNOWN_COMMAND", "BAD_TEXT", "MAX_TEXT_BYTES",
     "FrameError", "LedTextError", "ScreenRequest", "ScreenReply", "FrameBuffer",
     "encode_text", "decode_text", "fit_text", "checksum", "frame_length",
@@ -43,7 +61,7 @@ __all__ = [
 
 log = logging.getLogger("yichuang.led")
 
-START, END = 0xA5, 0x5A
+START = 0xA5        # the start byte of an LED screen's frames (keypads A6, pads A7)
 SHOW_CALL = 0x01    # show the text flashing (three times, with the screen's beep), then steady
 SHOW_TEXT = 0x02    # show the text steady
 SHOW_IDLE = 0x03    # show the text as the idle picture (the screen's dim brightness)
@@ -52,23 +70,14 @@ STATUS = 0x05       # ask what the screen shows
 COMMANDS = {SHOW_CALL: "show call", SHOW_TEXT: "show text", SHOW_IDLE: "show idle",
             CLEAR: "clear", STATUS: "status"}
 SHOWING = (SHOW_CALL, SHOW_TEXT, SHOW_IDLE)
-REPLY = 0x80        # a reply's command: the request's | 0x80
-OK, BAD_FRAME, UNKNOWN_COMMAND, BAD_TEXT = 0x00, 0x01, 0x02, 0x03
-STATUSES = {OK: "ok", BAD_FRAME: "bad frame", UNKNOWN_COMMAND: "unknown command",
-            BAD_TEXT: "text not shown"}
 MAX_TEXT_BYTES = 64           # 32 Hanzi: the screens' text buffer
 MAX_DATA = MAX_TEXT_BYTES + 2  # a status reply: status, what it shows, the text
-ADDRESSES = range(1, 255)     # 0 and 255 are reserved (factory default, broadcast)
-HEAD = 4                      # start, address, command, length
 DEFAULT_BAUDRATE = 9600
-SUBSTITUTE = "□"              # in GB2312 (A1 F5): shown for a character it lacks
+# the frame layer the screens share with the keypads and the pads (hardware.rs485)
+FRAMING = Framing(START, MAX_DATA, "screen")
 
 
-class FrameError(ValueError):
-    """Bytes that are not a whole, correct frame (truncated, bad checksum, noise)."""
-
-
-class LedTextError(ValueError):
+class LedTextError(TextError):
     """Text a screen cannot show: a character GB2312 lacks, or too long."""
 
 
@@ -97,44 +106,30 @@ class ScreenReply:
 def encode_text(text: str, substitute: str | None = None) -> bytes:
     """`text` in GB2312. A character GB2312 lacks is a LedTextError naming it, or, with
     `substitute`, replaced by it. Longer than MAX_TEXT_BYTES is a LedTextError."""
-    encoded = bytearray()
-    for position, character in enumerate(text):
-        try:
-            encoded += character.encode("gb2312")
-        except UnicodeEncodeError:
-            if substitute is None:
-                raise LedTextError(f"{character!r} (U+{ord(character):04X}) at position "
-                                   f"{position} of {text!r} is not in GB2312; an LED "
-                                   f"screen cannot show it") from None
-            encoded += substitute.encode("gb2312")
+    if substitute is not None:
+        text = "".join(c if _in_gb2312(c) else substitute for c in text)
+    try:
+        encoded = shared_encode_text(text, len(text) * 2)
+    except TextError as error:
+        raise LedTextError(f"{error}; an LED screen cannot show it") from None
     if len(encoded) > MAX_TEXT_BYTES:
         raise LedTextError(f"{text!r} is {len(encoded)} bytes in GB2312; a screen holds "
                            f"at most {MAX_TEXT_BYTES}")
-    return bytes(encoded)
+    return encoded
 
 
-def decode_text(data: bytes) -> str:
+def _in_gb2312(character: str) -> bool:
     try:
-        return data.decode("gb2312")
-    except UnicodeDecodeError as error:
-        raise FrameError(f"text is not GB2312 at byte {error.start}: "
-                         f"{data[error.start:error.start + 2].hex(' ')}") from None
+        character.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def fit_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """`text` made showable: characters GB2312 lacks replaced by □, cut to `max_bytes`
     bytes at a character's edge."""
-    kept, size = [], 0
-    for character in text:
-        try:
-            width = len(character.encode("gb2312"))
-        except UnicodeEncodeError:
-            character, width = SUBSTITUTE, 2
-        if size + width > max_bytes:
-            break
-        kept.append(character)
-        size += width
-    return "".join(kept)
+    return shared_fit_text(text, max_bytes)
 
 
 # ------------------------------------------------------------------ frames (pure)
@@ -143,48 +138,13 @@ def checksum(address: int, command: int, data: bytes) -> int:
     return (address + command + len(data) + sum(data)) & 0xFF
 
 
-def _frame(address: int, command: int, data: bytes) -> bytes:
-    if address not in ADDRESSES:
-        raise ValueError(f"address {address} is not a screen's (1-254)")
-    if len(data) > MAX_DATA:
-        raise ValueError(f"{len(data)} data bytes; a frame holds at most {MAX_DATA}")
-    return (bytes((START, address, command, len(data))) + data
-            + bytes((checksum(address, command, data), END)))
-
-
 def frame_length(head: bytes) -> int:
     """The whole frame's size from its first four bytes; FrameError if they are not a
     frame's head."""
-    if len(head) < HEAD or head[0] != START:
-        raise FrameError(f"not a frame's head: {bytes(head[:HEAD]).hex(' ')!r}")
-    if head[3] > MAX_DATA:
-        raise FrameError(f"length {head[3]} is more than a frame holds ({MAX_DATA})")
-    return HEAD + head[3] + 2
+    return FRAMING.frame_length(head)
 
 
-def _checked(frame: bytes) -> tuple[int, int, bytes]:
-    """(address, command, data) of a whole frame, every byte checked; FrameError."""
-    if not frame:
-        raise FrameError("no frame: no bytes")
-    if frame[0] != START:
-        raise FrameError(f"not a frame: it starts {frame[0]:02X}, not A5")
-    if len(frame) < HEAD + 2:
-        raise FrameError(f"truncated frame: {len(frame)} bytes, a frame has at least "
-                         f"{HEAD + 2}")
-    size = frame_length(frame)
-    if len(frame) < size:
-        raise FrameError(f"truncated frame: {len(frame)} of its {size} bytes")
-    if len(frame) > size:
-        raise FrameError(f"{len(frame) - size} bytes after the frame's end")
-    address, command, data = frame[1], frame[2], frame[HEAD:-2]
-    if frame[-1] != END:
-        raise FrameError(f"no end byte: {frame[-1]:02X} where 5A belongs")
-    expected = checksum(address, command, data)
-    if frame[-2] != expected:
-        raise FrameError(f"checksum {frame[-2]:02X} does not match the bytes ({expected:02X})")
-    if address not in ADDRESSES:
-        raise FrameError(f"address {address} is not a screen's (1-254)")
-    return address, command, data
+_frame, _checked = FRAMING.frame, FRAMING.checked
 
 
 def encode_request(address: int, command: int, text: str = "") -> bytes:
@@ -240,64 +200,12 @@ def decode_reply(frame: bytes) -> ScreenReply:
     return ScreenReply(address, command, status)
 
 
-class FrameBuffer:
-    """Bytes from the line in, whole checked frames out (pure: no I/O).
-
-    Noise before a start byte is dropped and counted (`noise`); a frame that begins
-    but is wrong (its length, end byte or checksum) is dropped from its start byte,
-    in case a real frame starts inside it, and said in `garbled`.
-    """
+class FrameBuffer(SharedFrameBuffer):
+    """Bytes from the line in, whole checked screen frames out (pure: no I/O); noise
+    dropped and counted, a wrong frame dropped from its start byte (hardware.rs485)."""
 
     def __init__(self) -> None:
-        self._pending = bytearray()
-        self.noise = 0
-        self.garbled: list[str] = []
-
-    @property
-    def pending(self) -> bytes:
-        """The bytes of a frame begun and not complete."""
-        return bytes(self._pending)
-
-    @property
-    def needed(self) -> int:
-        """How many more bytes the frame begun needs (at least 1)."""
-        if len(self._pending) < HEAD:
-            return HEAD - len(self._pending)
-        return max(1, HEAD + self._pending[3] + 2 - len(self._pending))
-
-    def feed(self, data: bytes) -> list[bytes]:
-        self._pending += data
-        frames = []
-        while self._pending:
-            start = self._pending.find(START)
-            if start < 0:
-                self.noise += len(self._pending)
-                self._pending.clear()
-                break
-            self.noise += start
-            del self._pending[:start]
-            if len(self._pending) < HEAD:
-                break
-            try:
-                size = frame_length(self._pending)
-            except FrameError as error:
-                self._drop_start(str(error))
-                continue
-            if len(self._pending) < size:
-                break
-            candidate = bytes(self._pending[:size])
-            try:
-                _checked(candidate)
-            except FrameError as error:
-                self._drop_start(str(error))
-                continue
-            frames.append(candidate)
-            del self._pending[:size]
-        return frames
-
-    def _drop_start(self, reason: str) -> None:
-        self.garbled.append(reason)
-        del self._pending[:1]
+        super().__init__(FRAMING)
 
 
 # ------------------------------------------------------------------ the bus

@@ -1,12 +1,13 @@
 """What the polled RS-485 devices share: their frames, GB2312 text, and the bus master.
 
-The caller keypads (`hardware.keypad`) and the 好差评 pads (`hardware.rating_pad`) speak
-one family of frames, told apart by their start byte (docs/hardware.md):
+The LED window screens (`hardware.led_screen`), the caller keypads (`hardware.keypad`) and
+the 好差评 pads (`hardware.rating_pad`) speak one family of frames, told apart by their
+start byte (docs/hardware.md):
 
     start | address | command | length | data (length bytes) | checksum | 5A
 
-checksum = (address + command + length + every data byte) mod 256, as on the LED
-screens (`hardware.led_screen`, A5). A reply carries the request's command | 0x80 and
+checksum = (address + command + length + every data byte) mod 256; screens start A5,
+keypads A6, pads A7. A reply carries the request's command | 0x80 and
 begins with a status byte. `Framing` and `FrameBuffer` are pure (bytes in, checked frames
 out); `PolledBus` is the master that moves them through a `hardware.ports` port: one
 request, one reply within a bounded time, retries, a device that stops answering marked
