@@ -138,7 +138,11 @@ class Board:
                                     window.number, window.name, ticket.holder_name,
                                     ticket.case_number))
         shown = {(c.number, c.window) for c in earlier}
+        # newest call first, as the events would have drawn them (an older server's
+        # snapshot without call times: called before served, then by window)
+        called_at = {t["number"]: t.get("last_called_at", "") for t in picture.get("tickets", ())}
         current.sort(key=lambda c: (self.tickets[c.number].state != "called", c.window))
+        current.sort(key=lambda c: called_at.get(c.number, ""), reverse=True)
         self.history = ([c for c in current if (c.number, c.window) not in shown]
                         + earlier)[:HISTORY]
 

@@ -66,6 +66,7 @@ class TicketInfo:
     issued_at: str
     case_number: str
     holder_name: str = ""        # masked (张*三), only when the card was read at the kiosk
+    last_called_at: str = ""     # ISO time of its latest call or recall, "" if never called
 
     @classmethod
     def from_dict(cls, data: dict) -> TicketInfo:
@@ -122,7 +123,8 @@ class Ticket:
             priority=self.priority.value, origin=self.origin.value, state=self.state.value,
             window=self.window, pinned_window=self.pinned_window, recalls=self.recalls,
             issued_at=self.issued_at.isoformat(), case_number=self.case_number,
-            holder_name=self.holder_name)
+            holder_name=self.holder_name,
+            last_called_at=self.last_called_at.isoformat() if self.last_called_at else "")
 
     def public(self) -> dict:
         """What a display, a caller or the phone page may see, as JSON: `TicketInfo`."""

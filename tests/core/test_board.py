@@ -159,6 +159,18 @@ def test_snapshot_calls_are_shown_but_never_new(log, settings):
     assert board.latest()[0].number == third
 
 
+def test_a_snapshot_s_calls_come_newest_first_as_the_events_drew_them(log, settings):
+    first, second, third = log.issue(), log.issue(), log.issue()
+    log.act(call_next, 3, minutes=1)
+    log.act(call_next, 1, minutes=1)
+    log.act(call_next, 2, minutes=1)
+    log.act(recall, 3, minutes=1)           # window 3's call is the newest again
+    by_events, _ = folded(log, settings)
+    from_snapshot = Board.from_snapshot(log.snapshot(), settings)
+    assert numbers(from_snapshot.latest()) == numbers(by_events.latest()) == [
+        (first, 3), (third, 2), (second, 1)]
+
+
 def test_a_reconnect_snapshot_keeps_the_calls_already_shown(log, settings):
     first, second = log.issue(), log.issue()
     log.act(call_next, 1)
