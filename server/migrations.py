@@ -113,3 +113,14 @@ def people_and_sessions(db: sqlite_utils.Database) -> None:
                            "expires_at": str, "last_seen": str}, pk="token_hash",
                           foreign_keys=[("user_name", "people", "user_name")])
     db["sessions"].create_index(["user_name"])
+
+
+@migration
+def case_parts_and_history(db: sqlite_utils.Database) -> None:
+    """并联审批: a case's parts (one per matter, each with its department and status) and
+    its back-office history, as JSON; 补正 stops the promised-date clock (since when, and
+    the working days it added)."""
+    db["cases"].add_column("parts", str, not_null_default="[]")
+    db["cases"].add_column("history", str, not_null_default="[]")
+    db["cases"].add_column("clock_stopped_at", str, not_null_default="")
+    db["cases"].add_column("days_in_correction", int, not_null_default=0)

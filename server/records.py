@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from core.cases import Case, CaseStatus
+from core.cases import Case, CaseHistoryEntry, CasePart, CaseStatus
 from core.settings.schema import Priority
 from core.tickets import HistoryEntry, Origin, Ticket, TicketState
 from core.windows import Window
@@ -72,6 +72,10 @@ def case_row(case: Case) -> dict:
         "missing_materials": json.dumps(case.missing_materials, ensure_ascii=False),
         "supply_by": _iso(case.supply_by), "approved_at": _iso(case.approved_at),
         "picked_up_at": _iso(case.picked_up_at), "token": case.token,
+        "parts": json.dumps([p.to_dict() for p in case.parts], ensure_ascii=False),
+        "history": json.dumps([h.to_dict() for h in case.history], ensure_ascii=False),
+        "clock_stopped_at": _iso(case.clock_stopped_at) or "",
+        "days_in_correction": case.days_in_correction,
     }
 
 
@@ -83,4 +87,8 @@ def case_from_row(row: dict) -> Case:
         missing_materials=json.loads(row["missing_materials"] or "[]"),
         supply_by=date.fromisoformat(row["supply_by"]) if row["supply_by"] else None,
         status=CaseStatus(row["status"]), approved_at=_when(row["approved_at"]),
-        picked_up_at=_when(row["picked_up_at"]), token=row.get("token") or "")
+        picked_up_at=_when(row["picked_up_at"]), token=row.get("token") or "",
+        parts=[CasePart.from_dict(p) for p in json.loads(row.get("parts") or "[]")],
+        history=[CaseHistoryEntry.from_dict(h) for h in json.loads(row.get("history") or "[]")],
+        clock_stopped_at=_when(row.get("clock_stopped_at")),
+        days_in_correction=row.get("days_in_correction") or 0)

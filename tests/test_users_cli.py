@@ -78,6 +78,8 @@ def test_user_add_list_passwd_disable_through_the_command(settings, database, cl
     (["add", "kiosk-1", "--role", "clerk"], "long-enough-1", "credential name"),
     (["add", "wang", "--role", "clerk"], "short", "at least 8 characters"),
     (["add", "wang", "--role", "back_office"], "long-enough-1", "needs a department"),
+    (["add", "wang", "--role", "back_office", "--department", "harbour"], "long-enough-1",
+     "not one of the hall's [[departments]]"),
     (["add", "wang", "--role", "clerk", "--department", "business"], "long-enough-1",
      "only back_office"),
     (["passwd", "nobody"], "long-enough-1", "there is no person 'nobody'"),

@@ -86,6 +86,9 @@ def _add(conn, args, settings, now):
     name = user_name(args.name)
     role = check_role(args.role)
     department = check_department(role, args.department)
+    if department and settings.departments and settings.department(department) is None:
+        known = ", ".join(d.code for d in settings.departments)
+        raise UserError(f"{department!r} is not one of the hall's [[departments]] ({known})")
     if name in {credential.name.lower() for credential in settings.credentials}:
         raise UserError(f"{name!r} is a device's or person's credential name in {args.hall}; "
                         "choose another user name")

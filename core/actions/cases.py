@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from core.cases import Case, CaseStatus, new_case_token
+from core.actions.back_office import case_parts, part_view
+from core.cases import Case, CaseHistoryEntry, CaseStatus, PartStatus, new_case_token
 from core.errors import Conflict, Invalid
 from core.events import CaseApproved, CaseMaterialsSupplied, CaseOpened, CasePickedUp, Event
 from core.hall import Hall
@@ -79,7 +80,9 @@ def open_case(hall: Hall, ticket: Ticket, window: Window, request: CaseRequest,
     case = Case(number=number, ticket_id=ticket.ticket_id, subject=ticket.subject,
                 window=window.number, clerk=window.clerk, opened_at=now, due_date=due,
                 missing_materials=missing, supply_by=request.supply_by,
-                token=request.token or new_case_token())
+                token=request.token or new_case_token(),
+                parts=case_parts(hall.settings, ticket.subject),
+                history=[CaseHistoryEntry(now, "opened", window.clerk)])
     hall.cases[number] = case
     hall.touch(case)
     return [CaseOpened(case_number=number, ticket_number=ticket.number, subject=ticket.subject,
@@ -125,13 +128,24 @@ def supply_materials(hall: Hall, case_number: str, materials: list[str],
                                   still_missing=tuple(case.missing_materials))]
 
 
-def approve_case(hall: Hall, case_number: str, now: datetime) -> list[Event]:
+def approve_case(hall: Hall, case_number: str, now: datetime, by: str = "") -> list[Event]:
+    """A manager approves the whole case: every part still in review (refused while a
+    part waits for its correction, 补正). Departments approve parts (back_office.py)."""
     case = hall.case(case_number)
+    if case.status is CaseStatus.NEEDS_CORRECTION:
+        raise Conflict(f"case {case.number} waits for a correction (补正)",
+                       code="case_needs_correction")
     if case.status is not CaseStatus.IN_REVIEW:
-        raise Conflict(f"case {case.number} is already {case.status.value}")
+        raise Conflict(f"case {case.number} is already {case.status.value}",
+                       code="case_already_decided", case_status=case.status.value)
     if case.missing_materials:
         raise Conflict(f"case {case.number} still misses {case.missing_materials} "
-                       f"(容缺, due {case.supply_by})")
+                       f"(容缺, due {case.supply_by})", code="case_materials_missing",
+                       missing=", ".join(case.missing_materials))
+    for part in case.parts:
+        if part.status is PartStatus.IN_REVIEW:
+            part.status, part.decided_by, part.approved_at = PartStatus.APPROVED, by, now
+    case.history.append(CaseHistoryEntry(now, "approved", by))
     case.status, case.approved_at = CaseStatus.READY, now
     hall.touch(case)
     return [CaseApproved(case_number=case.number)]
@@ -200,4 +214,8 @@ def case_status(settings, case: Case, today: date, can_rate: bool) -> dict:
             "missing_materials": list(case.missing_materials),
             "supply_by": case.supply_by.isoformat() if case.supply_by else None,
             "materials_overdue": case.is_overdue_materials(today),
+            "parts": [{key: view[key] for key in ("matter_name", "department_name", "status")}
+                      | {"reason": view["reason"] if view["status"] == "returned" else ""}
+                      for view in (part_view(settings, p) for p in case.parts)],
+            "days_in_correction": case.days_in_correction,
             "can_rate": can_rate, "hall": settings.name}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from core.actions.back_office import case_parts
 from core.cases import Case, CaseStatus
 from core.errors import NotFound
 from core.events import CaseOpened, Event
@@ -40,7 +41,8 @@ def submit_self_service(hall: Hall, form: Form, values: dict, id_card_hash: str,
     case = Case(number=number, ticket_id="", subject=form.matter, window=0, clerk="",
                 opened_at=now,
                 due_date=working_days_after(hall.settings, now.date(),
-                                            matter.time_limit_days))
+                                            matter.time_limit_days),
+                parts=case_parts(hall.settings, form.matter))
     hall.cases[number] = case
     hall.touch(case)
     hall.record_row(TABLE, number, {

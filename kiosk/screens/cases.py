@@ -10,6 +10,8 @@ from kiosk.widgets import GREEN, INK, RED, BigButton, Keypad, Text, spacer
 
 STATUS_TEXT = {
     "in_review": N_("Your case is being reviewed. It is promised by {due_date}."),
+    "needs_correction": N_("Your case needs a correction (补正). Scan your slip's QR code "
+                           "with your phone to see what to bring, or ask a helper."),
     "ready": N_("Your result is ready. Take a pickup number to collect it."),
     "picked_up": N_("Your result has been collected."),
 }

@@ -25,6 +25,13 @@ CASE_PAGE = {
     "thanks": N_("Thank you for your rating."),
     "unknown": N_("This case link is unknown."),
     "network": N_("The network is unsteady; please try again."),
+    # 审批 in the back office: each part and its department (并联审批), 补正 reasons
+    "parts": N_("Progress by department"),
+    "part_in_review": N_("In review"),
+    "part_returned": N_("Returned for correction"),
+    "part_approved": N_("Approved"),
+    "correction": N_("To correct: {reason}. Please bring it to the hall's front desk; the "
+                     "days until then do not count towards the promised date."),
 }
 
 
