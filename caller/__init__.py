@@ -1,0 +1,1 @@
+"""The clerk's caller app (docs/caller.md)."""
