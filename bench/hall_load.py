@@ -22,6 +22,7 @@ DEMO_HALL = Path(__file__).resolve().parent.parent / "config" / "demo-hall.toml"
 WINDOWS, KIOSKS, COPIES = 60, 20, 4
 PREFILL = 300
 BENCH_TOKENS = {"display": "bench-display", "manager": "bench-manager"}
+KEYPAD_TOKEN = "bench-keypads"
 
 
 def clerk_token(window: int) -> str:
@@ -46,6 +47,8 @@ def big_hall():
                     for n in range(1, KIOSKS + 1)]
     credentials += [Credential(role, role, hash_token(token))
                     for role, token in BENCH_TOKENS.items()]
+    # the keypad bridge (bench/keypads.py): the demo's keypads are owned by keypad-bridge
+    credentials.append(Credential("keypad-bridge", "keypad", hash_token(KEYPAD_TOKEN)))
     # The bench measures the server, not the hall's rate limits for kiosks (防黄牛):
     # every bench client comes from 127.0.0.1 and issues far faster than a citizen.
     rules = replace(demo.rules, tickets_per_device_per_minute=10**9,

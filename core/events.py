@@ -311,6 +311,37 @@ class TicketRequeued(Event):
     by: str = ""          # "kiosk" (the citizen scanned their ticket) or a staff name
 
 
+# 审批 in the back office (core/actions/back_office.py) ---------------------------------
+
+@dataclass(frozen=True)
+class CasePartApproved(Event):
+    case_number: str
+    matter: str
+    department: str
+    by: str
+
+
+@dataclass(frozen=True)
+class CasePartReturned(Event):
+    """补正: a part sent back to the citizen; the promised-date clock stops."""
+
+    case_number: str
+    matter: str
+    department: str
+    reason: str
+    by: str
+
+
+@dataclass(frozen=True)
+class CasePartResubmitted(Event):
+    """The correction brought; the part is in review again, the date moved."""
+
+    case_number: str
+    matter: str
+    days_in_correction: int     # working days added to the promised date by this return
+    due_date: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.__name__: cls for cls in Event.__subclasses__()
 }
@@ -331,6 +362,7 @@ def event_from_dict(type_name: str, payload: dict) -> Event:
 # What the public (hall displays and kiosks: screens anyone in the hall can read) may
 # see: calls, counts and waits. These events are not sent to it at all ...
 NOT_PUBLIC = frozenset({"RatingSubmitted", "CaseOpened", "CaseMaterialsSupplied",
+                        "CasePartApproved", "CasePartReturned", "CasePartResubmitted",
                         "AlarmRaised", "DeviceHealthChanged",
                         # bookings are the citizen's business, not the hall screens'
                         "BookingMade", "BookingCancelled", "BookingChanged",

@@ -63,7 +63,19 @@ def day_figures(hall: Hall, now: datetime) -> dict:
         "windows": {w.number: {"status": w.status.value, "served": w.served_today,
                                "pool": w.pool} for w in hall.windows.values()},
         "open_cases": len(hall.cases),
+        "ratings": rating_figures(tickets),
     }
+
+
+def rating_figures(tickets) -> dict:
+    """好差评 today: ratings by level (5 非常满意 … 1 非常不满意), and apart from them the
+    services whose pad invited a rating that never came (`none`, level 0: not good)."""
+    levels = [h.note for t in tickets for h in t.history if h.action == "rated"]
+    by_level = {str(level): levels.count(str(level)) for level in range(5, 0, -1)}
+    rated = sum(by_level.values())
+    bad = by_level["1"] + by_level["2"]
+    return {"rated": rated, "by_level": by_level, "none": levels.count("0"),
+            "bad": bad, "satisfied_share": round((rated - bad) / rated, 3) if rated else None}
 
 
 def help_figures(hall: Hall, now: datetime) -> dict:

@@ -79,6 +79,8 @@ def _register_blueprints(app: Flask) -> None:
     from server.views import requeue
     app.register_blueprint(cases.pages)         # the citizen's case page (/c/<token>)
     app.register_blueprint(requeue.blueprint)   # 过号: back in line
+    from server.views import back_office
+    app.register_blueprint(back_office.blueprint)   # 审批: the back office and /office
 
 
 def _error(status: int, kind: str, message: str, code: str = "", **details):

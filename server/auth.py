@@ -1,12 +1,14 @@
 """Roles and credentials: every route says who may call it; tokens are stored hashed.
 
-A request presents `Authorization: Bearer <token>`; only the event stream's GET
-also takes `?token=` (a browser's EventSource cannot set headers), so a token never
-rides in the URL of a write. A clerk may act only at the window they are logged in
-at. A bearer token is a device's (its hash in the hall's TOML) or a person's live
-session (server/sessions.py: `POST /api/login`). Wrong tokens are logged, and an
-address that keeps presenting them is refused (429) for a while, whatever it
-presents: guessing is slowed to a few a minute.
+A keypad bridge (role `keypad`) acts only at the windows whose [[devices]] of kind
+keypad it owns, and only while a clerk is logged in there, as that clerk
+(`server.views.common.at_window`). A request presents `Authorization: Bearer
+<token>`; only the event stream's GET also takes `?token=` (a browser's EventSource
+cannot set headers), so a token never rides in the URL of a write. A clerk may act
+only at the window they are logged in at. A bearer token is a device's (its hash in
+the hall's TOML) or a person's live session (server/sessions.py: `POST /api/login`).
+Wrong tokens are logged, and an address that keeps presenting them is refused (429)
+for a while, whatever it presents: guessing is slowed to a few a minute.
 """
 from __future__ import annotations
 
@@ -148,6 +150,13 @@ def requires(*roles: str):
         guarded.roles = frozenset(roles)
         return guarded
     return decorate
+
+
+def owned_windows(settings, owner: str, kind: str) -> frozenset[int]:
+    """The windows whose [[devices]] of `kind` the credential `owner` drives: where a
+    keypad bridge may act (as the clerk logged in there) and a pads bridge may rate."""
+    return frozenset(d.window for d in settings.devices
+                     if d.owner == owner and d.kind == kind and d.window is not None)
 
 
 def public(view):

@@ -36,6 +36,8 @@ from server.client_cases import CaseCalls
 from server.client_floor import CaseProgress, FloorCalls  # noqa: F401  (CaseProgress: re-exported)
 from server.client_people import PersonCalls, PersonSession  # noqa: F401  (re-exported)
 
+Key = str | None     # an Idempotency-Key: one per press, the same on its retries
+
 
 class ApiError(Exception):
     """The server refused a request: `error` is its kind, `code` names the refusal
@@ -113,8 +115,6 @@ class Identity:
     role: str
     display_name: str
     window: int | None
-
-
 
 
 class HallClient(FloorCalls, PersonCalls, CaseCalls):
@@ -292,54 +292,56 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
     def windows(self) -> list[WindowInfo]:
         return [WindowInfo.from_dict(w) for w in self.request("GET", "/api/windows")["windows"]]
 
-    def _window(self, number: int, action: str, body: dict | None = None) -> WindowAnswer:
-        answer = self.request("POST", f"/api/windows/{number}/{action}", body or {})
+    def _window(self, number: int, action: str, body: dict | None = None,
+                key: Key = None) -> WindowAnswer:
+        answer = self.request("POST", f"/api/windows/{number}/{action}", body or {}, key)
         ticket, case, slip = answer["ticket"], answer.get("case"), answer.get("slip")
         return WindowAnswer(WindowInfo.from_dict(answer["window"]),
                             TicketInfo.from_dict(ticket) if ticket else None,
                             _logged(answer["events"]), CaseInfo.from_dict(case) if case else None,
                             SlipPrint.from_dict(slip) if slip else None)
 
-    def log_in(self, window: int) -> WindowAnswer:
-        return self._window(window, "login")
+    def log_in(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "login", key=idempotency_key)
 
-    def log_out(self, window: int) -> WindowAnswer:
-        return self._window(window, "logout")
+    def log_out(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "logout", key=idempotency_key)
 
-    def open_window(self, window: int) -> WindowAnswer:
-        return self._window(window, "open")
+    def open_window(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "open", key=idempotency_key)
 
-    def close_window(self, window: int) -> WindowAnswer:
-        return self._window(window, "close")
+    def close_window(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "close", key=idempotency_key)
 
-    def pause_window(self, window: int, reason: str) -> WindowAnswer:
-        return self._window(window, "pause", {"reason": reason})
+    def pause_window(self, window: int, reason: str, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "pause", {"reason": reason}, key=idempotency_key)
 
-    def resume_window(self, window: int) -> WindowAnswer:
-        return self._window(window, "resume")
+    def resume_window(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "resume", key=idempotency_key)
 
-    def release_window(self, window: int) -> WindowAnswer:
+    def release_window(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
         """A manager frees a window its clerk left with tickets (they wait again)."""
-        return self._window(window, "release")
+        return self._window(window, "release", key=idempotency_key)
 
-    def move_window(self, window: int, pool: str) -> WindowAnswer:
-        return self._window(window, "move", {"pool": pool})
+    def move_window(self, window: int, pool: str, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "move", {"pool": pool}, key=idempotency_key)
 
-    def call_next(self, window: int) -> WindowAnswer:
-        return self._window(window, "call-next")
+    def call_next(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "call-next", key=idempotency_key)
 
-    def call_ticket(self, window: int, number: str) -> WindowAnswer:
-        return self._window(window, "call", {"number": number})
+    def call_ticket(self, window: int, number: str, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "call", {"number": number}, key=idempotency_key)
 
-    def recall(self, window: int) -> WindowAnswer:
-        return self._window(window, "recall")
+    def recall(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "recall", key=idempotency_key)
 
-    def start_service(self, window: int) -> WindowAnswer:
-        return self._window(window, "start")
+    def start_service(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "start", key=idempotency_key)
 
     def finish_service(self, window: int, open_case: bool = False,
                        missing_materials: list[str] = (),
-                       supply_by: str | None = None) -> WindowAnswer:
+                       supply_by: str | None = None,
+                       idempotency_key: Key = None) -> WindowAnswer:
         """The matter's opens_case decides whether a case opens (`open_case` is kept for
         old callers); 容缺: the missing materials and their date."""
         body: dict = {"open_case": True} if open_case else {}
@@ -347,24 +349,26 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
             body["missing_materials"] = list(missing_materials)
         if supply_by:
             body["supply_by"] = supply_by
-        return self._window(window, "finish", body)
+        return self._window(window, "finish", body, key=idempotency_key)
 
-    def mark_no_show(self, window: int) -> WindowAnswer:
-        return self._window(window, "no-show")
+    def mark_no_show(self, window: int, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "no-show", key=idempotency_key)
 
     def transfer(self, window: int, note: str, to_pool: str | None = None,
-                 to_window: int | None = None, subject: str | None = None) -> WindowAnswer:
+                 to_window: int | None = None, subject: str | None = None,
+                 idempotency_key: Key = None) -> WindowAnswer:
         body = {"note": note, "to_pool": to_pool, "to_window": to_window, "subject": subject}
-        return self._window(window, "transfer", {k: v for k, v in body.items() if v is not None})
+        body = {k: v for k, v in body.items() if v is not None}
+        return self._window(window, "transfer", body, key=idempotency_key)
 
-    def park(self, window: int, note: str = "") -> WindowAnswer:
-        return self._window(window, "park", {"note": note})
+    def park(self, window: int, note: str = "", idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "park", {"note": note}, key=idempotency_key)
 
-    def resume_ticket(self, window: int, number: str) -> WindowAnswer:
-        return self._window(window, "resume-ticket", {"number": number})
+    def resume_ticket(self, window: int, number: str, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "resume-ticket", {"number": number}, key=idempotency_key)
 
-    def call_case(self, window: int, case_number: str) -> WindowAnswer:
-        return self._window(window, "call-case", {"case_number": case_number})
+    def call_case(self, window: int, case_number: str, idempotency_key: Key = None) -> WindowAnswer:
+        return self._window(window, "call-case", {"case_number": case_number}, key=idempotency_key)
 
     # --- cases and ratings -----------------------------------------------------------
     def cases(self, status: str = "", overdue: bool = False) -> list[CaseInfo]:
@@ -383,13 +387,6 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
     def supply_materials(self, number: str, materials: list[str]) -> tuple[LoggedEvent, ...]:
         return _logged(self.request("POST", f"/api/cases/{quote(number)}/supply",
                                     {"materials": materials})["events"])
-
-    def submit_rating(self, number: str, level: int,
-                      reason: str = "") -> tuple[LoggedEvent, ...]:
-        body = {"number": number, "level": level}
-        if reason:
-            body["reason"] = reason
-        return _logged(self.request("POST", "/api/ratings", body)["events"])
 
     # --- the event stream -------------------------------------------------------------
     def events(self, last_event_id: int | None = None, reconnect: bool = True) -> EventStream:

@@ -85,6 +85,20 @@ class FloorCalls:
         body = self.request("GET", f"/api/cases/{quote(number)}/progress")["progress"]
         return CaseProgress.from_dict(body)
 
+    # --- 好差评 from a window's rating pad ---------------------------------------------------
+    def submit_rating(self, number: str, level: int, reason: str = "",
+                      window: int | None = None, idempotency_key: str | None = None) -> tuple:
+        """A rating pad's rating of a finished service (its LoggedEvents); level 0: the
+        pad invited and no rating came (未评价). `window`: a pads bridge names the window
+        (one whose pad it owns); a one-window pad's credential need not."""
+        from server.client import _logged
+        body: dict = {"number": number, "level": level}
+        if reason:
+            body["reason"] = reason
+        if window is not None:
+            body["window"] = window
+        return _logged(self.request("POST", "/api/ratings", body, idempotency_key)["events"])
+
     # --- device health ------------------------------------------------------------------
     def report_device(self, device: str, state: str, code: str = "",
                       detail: str = "") -> DeviceHealthInfo:

@@ -33,7 +33,7 @@ COALESCE_SECONDS = 0.025
 
 AUDIENCES = ("staff", "public", "board")
 AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "staff", "display": "board",
-                    "kiosk": "public", "helper": "staff"}
+                    "kiosk": "public", "helper": "staff", "rating_pad": "board"}
 SHOWN = {"public": for_public, "board": for_board}
 
 ReadStored = Callable[[int, int], list[LoggedEvent]]   # (after id, limit) -> from the DB

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_HALL = ROOT / "config" / "demo-hall.toml"
 ZONE = ZoneInfo("Asia/Shanghai")
 TOKENS = {"kiosk": "demo-kiosk-1", "display": "demo-display", "manager": "demo-manager",
-          "clerk": "demo-clerk-01", "rating_pad": "demo-pad-01", "helper": "demo-helper-1"}
+          "clerk": "demo-clerk-01", "rating_pad": "demo-pad-01", "helper": "demo-helper-1",
+          "keypad": "demo-keypads"}
 
 
 def clerk_token(window: int) -> str:

@@ -32,6 +32,8 @@ ALLOWED = {   # top-level modules each package may import, besides the standard 
     "kiosk": {"kiosk", "core", "hardware", "server", "kivy", "qrcode", "PIL"},
     # the hall's board, voice and LED bridge: shells over core, devices and the client
     "display": {"display", "core", "hardware", "server", "kivy", "PIL", "pyttsx3", "serial"},
+    # the clerk's caller: a Kivy shell over core, the window's printer and the client
+    "caller": {"caller", "core", "hardware", "server", "kivy"},
 }
 FORBIDDEN_STDLIB = {"simulator": {"sqlite3"}}
 

@@ -1,4 +1,5 @@
-"""yichuang serve | demo | kiosk | display | leds | simulate | backup | hash-token | user"""
+"""yichuang serve | demo | kiosk | caller | display | leds | keypads | pads | simulate | backup |
+hash-token | user"""
 from __future__ import annotations
 
 import argparse
@@ -130,6 +131,11 @@ def _kiosk(args) -> int:
     return main(args)
 
 
+def _caller(args) -> int:
+    from caller.launcher import main
+    return main(args)
+
+
 def _display(args) -> int:
     from display.launcher import main
     return main(args)
@@ -137,6 +143,16 @@ def _display(args) -> int:
 
 def _leds(args) -> int:
     from display.leds import main
+    return main(args)
+
+
+def _keypads(args) -> int:
+    from caller.keypads import main
+    return main(args)
+
+
+def _pads(args) -> int:
+    from caller.rating_pads import main
     return main(args)
 
 
@@ -187,6 +203,16 @@ def parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--windowed", action="store_true",
                        help="a window at half size instead of full screen (trying it out)")
     kiosk.set_defaults(run=_kiosk)
+    caller = commands.add_parser("caller", help="run a window's caller app (docs/caller.md)")
+    caller.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
+    caller.add_argument("--server", default="http://127.0.0.1:8750", help="the hall server")
+    caller.add_argument("--window", type=int, required=True, help="this window's number")
+    caller.add_argument("--printer", help="the window's printer ([[devices]] name; default: "
+                        "the printer with window = N, if any)")
+    caller.add_argument("--compact", action="store_true", help="start as the compact bar")
+    caller.add_argument("--windowed", action="store_true",
+                        help="an ordinary window with a title bar (default: borderless)")
+    caller.set_defaults(run=_caller)
     display = commands.add_parser("display", help="run the hall's calling board (docs/display.md)")
     display.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
     display.add_argument("--server", default="http://127.0.0.1:8750", help="the hall server")
@@ -212,6 +238,24 @@ def parser() -> argparse.ArgumentParser:
     leds.add_argument("--retries", type=int, default=2,
                       help="tries more before a screen is reported silent (default 2)")
     leds.set_defaults(run=_leds)
+    for name, role, run, what in (
+            ("keypads", "keypad", _keypads, "turn the windows' caller keypads' presses into "
+                                            "actions (docs/hardware.md)"),
+            ("pads", "rating_pad", _pads, "invite 好差评 ratings on the windows' rating pads "
+                                          "(docs/hardware.md)")):
+        bridge = commands.add_parser(name, help=what)
+        bridge.add_argument("--hall", default=DEMO_HALL, help="the hall's TOML configuration")
+        bridge.add_argument("--server", default="http://127.0.0.1:8750", help="the hall server")
+        bridge.add_argument("--token", required=True,
+                            help=f"the bridge's token (role {role}, owner of the devices)")
+        bridge.add_argument("--answer-timeout", type=float, default=0.1,
+                            help="seconds to wait for a device's answer (default 0.1)")
+        if name == "keypads":
+            bridge.add_argument("--language", choices=("zh", "en"), default="zh",
+                                help="what the keypads' screens say (default zh)")
+            bridge.add_argument("--round-seconds", type=float, default=0.05,
+                                help="poll every keypad at most this often (default 0.05)")
+        bridge.set_defaults(run=run)
     token = commands.add_parser("hash-token", help="print the hash to put in the config")
     token.add_argument("token")
     token.set_defaults(run=_hash_token)

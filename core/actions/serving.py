@@ -44,23 +44,26 @@ def working_window(hall: Hall, number: int) -> Window:
     """A window that may call: open, not paused, with a clerk logged in."""
     window = hall.window(number)
     if window.status is WindowStatus.CLOSED:
-        raise Conflict(f"window {number} is closed; open it first", window=number)
+        raise Conflict(f"window {number} is closed; open it first", window=number,
+                       code="window_closed")
     if window.status is WindowStatus.PAUSED:
         raise Conflict(f"window {number} is paused ({window.pause_reason}); resume it first",
-                       window=number)
+                       window=number, code="window_paused")
     if not window.clerk:
-        raise Conflict(f"window {number} has no clerk logged in", window=number)
+        raise Conflict(f"window {number} has no clerk logged in", window=number,
+                       code="window_without_clerk")
     return window
 
 
 def current_ticket(hall: Hall, window: Window, *states: TicketState) -> Ticket:
     if not window.current:
-        raise Conflict(f"window {window.number} has no current ticket", window=window.number)
+        raise Conflict(f"window {window.number} has no current ticket", window=window.number,
+                       code="no_current_ticket")
     ticket = hall.tickets[window.current]
     if states and ticket.state not in states:
         wanted = " or ".join(s.value for s in states)
         raise Conflict(f"ticket {ticket.number} is {ticket.state.value}, not {wanted}",
-                       number=ticket.number)
+                       number=ticket.number, code="ticket_not_in_that_state")
     return ticket
 
 
@@ -79,11 +82,11 @@ def call_ticket(hall: Hall, window_number: int, number: str, now: datetime) -> l
     ticket = hall.ticket(number)
     if ticket.state is not TicketState.WAITING:
         raise Conflict(f"ticket {ticket.number} is {ticket.state.value}, not waiting",
-                       number=ticket.number)
+                       number=ticket.number, code="ticket_not_waiting")
     if not can_serve(hall.window_view(window), hall.waiting_view(ticket.number)):
         raise Conflict(f"window {window.number} does not serve ticket {ticket.number} "
                        f"({ticket.subject}, pool {ticket.pool}); transfer it instead",
-                       number=ticket.number)
+                       number=ticket.number, code="window_does_not_serve")
     events = _clear_current(hall, window, now)
     return events + _call(hall, window, ticket, now)
 
@@ -117,7 +120,8 @@ def recall(hall: Hall, window_number: int, now: datetime) -> list[Event]:
     if since < rules.recall_cooldown_seconds:
         wait = rules.recall_cooldown_seconds - int(since)
         raise Conflict(f"ticket {ticket.number} was called {int(since)} s ago; "
-                       f"recall again in {wait} s", retry_after=wait)
+                       f"recall again in {wait} s", retry_after=wait,
+                       code="recall_cooldown")
     if ticket.recalls >= rules.max_recalls:
         return _no_show(hall, window, ticket, now, "max_recalls")
     ticket.recalls += 1
@@ -211,15 +215,17 @@ def transfer(hall: Hall, window_number: int, request: TransferRequest,
     window = working_window(hall, window_number)
     ticket = current_ticket(hall, window, TicketState.CALLED, TicketState.SERVING)
     if not request.note.strip():
-        raise Invalid("a transfer needs a note saying why and where (首问负责制)")
+        raise Invalid("a transfer needs a note saying why and where (首问负责制)",
+                      field="note", code="transfer_note_required")
     if not request.to_pool and request.to_window is None:
-        raise Invalid("a transfer names a pool (to_pool) or a window (to_window)")
+        raise Invalid("a transfer names a pool (to_pool) or a window (to_window)",
+                      code="transfer_target_required")
     pool, category, subject, is_theme = _transfer_target(hall, window, ticket, request)
     moved = hall.view_of(ticket, pool=pool, category=category, matter=subject,
                          pinned_window=request.to_window)
     if not any(can_serve(hall.window_view(w), moved) for w in hall.windows.values()):
         raise Conflict(f"no window of pool {pool} is skilled for {subject}; choose another "
-                       f"pool or window")
+                       f"pool or window", pool=pool, code="no_window_skilled")
     ticket.state, ticket.pool, ticket.category, ticket.subject, ticket.is_theme = (
         TicketState.WAITING, pool, category, subject, is_theme)
     ticket.pinned_window, ticket.recalls = request.to_window, 0
@@ -241,12 +247,15 @@ def _transfer_target(hall: Hall, window: Window, ticket: Ticket,
     if request.to_window is not None:
         target = hall.window(request.to_window)
         if target.number == window.number:
-            raise Invalid("a ticket cannot be transferred to the window it is at")
+            raise Invalid("a ticket cannot be transferred to the window it is at",
+                          code="transfer_to_same_window")
         if target.status is WindowStatus.CLOSED:
-            raise Conflict(f"window {target.number} is closed; transfer to its pool instead")
+            raise Conflict(f"window {target.number} is closed; transfer to its pool instead",
+                           window=target.number, code="transfer_window_closed")
         return target.pool, category, subject, is_theme
     if not hall.settings.has("pool", request.to_pool):
-        raise NotFound(f"unknown pool '{request.to_pool}'")
+        raise NotFound(f"unknown pool '{request.to_pool}'", pool=request.to_pool,
+                       code="unknown_pool")
     return request.to_pool, category, subject, is_theme
 
 
@@ -266,10 +275,12 @@ def resume_ticket(hall: Hall, window_number: int, number: str, now: datetime) ->
     window = working_window(hall, window_number)
     ticket = hall.ticket(number)
     if ticket.number not in window.parked:
-        raise Conflict(f"ticket {ticket.number} is not parked at window {window.number}")
+        raise Conflict(f"ticket {ticket.number} is not parked at window {window.number}",
+                       number=ticket.number, code="ticket_not_parked_here")
     if window.current:
         raise Conflict(f"window {window.number} is busy with {window.current}; finish, "
-                       f"park or transfer it first")
+                       f"park or transfer it first", number=window.current,
+                       code="window_busy")
     window.parked.remove(ticket.number)
     window.current = ticket.number
     ticket.state = TicketState.SERVING
@@ -287,7 +298,8 @@ def call_case(hall: Hall, window_number: int, case_number: str, phone_token: str
     case's pickup ticket, issuing one if they have none."""
     window = working_window(hall, window_number)
     if hall.pool_kind(window.pool) is not PoolKind.PICKUP:
-        raise Invalid(f"window {window.number} is not a pickup (出件) window")
+        raise Invalid(f"window {window.number} is not a pickup (出件) window",
+                      window=window.number, code="not_a_pickup_window")
     ticket = pickup_ticket_for(hall, case_number)
     events: list[Event] = []
     if ticket is None:

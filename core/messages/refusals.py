@@ -150,6 +150,51 @@ REFUSALS: dict[str, str] = {
     "requeue_ticket_unknown": N_("This ticket is unknown or from an earlier day. Please take "
                                  "a new number."),
     "case_link_unknown": N_("This case link is unknown."),
+    # --- caller keypads and 好差评 pads (caller/keypads.py, caller/rating_pads.py) ------
+    "keypad_no_clerk": N_("Nobody is logged in at window {window}. Log in on the window's "
+                          "computer first; the keypad then acts for you."),
+    "keypad_not_its_window": N_("This keypad is not set up for window {window}. Please "
+                                "call the hall's staff."),
+    "rating_not_its_window": N_("This rating pad is not set up for window {window}. Please "
+                                "call the hall's staff."),
+    # --- 审批 in the back office (core/actions/back_office.py, server/views/back_office.py)
+    "case_part_unknown": N_("Case {case_number} has no part for matter {matter}."),
+    "case_part_other_department": N_("This part is decided by another department "
+                                     "({department})."),
+    "case_other_department": N_("No part of this case is decided by your department."),
+    "case_already_decided": N_("This case has already been decided."),
+    "case_part_already_approved": N_("This part has already been approved."),
+    "case_part_returned": N_("This part was returned for correction; it can be decided "
+                             "once the correction is brought."),
+    "case_part_not_returned": N_("This part was not returned for correction."),
+    "case_materials_missing": N_("Materials are still missing ({missing}); the case cannot "
+                                 "be approved until they are supplied."),
+    "case_needs_correction": N_("A part of this case waits for a correction (补正); it "
+                                "cannot be approved as a whole now."),
+    "return_reason_required": N_("Please give the reason for the correction."),
+    "department_unknown": N_("Your department is not one of this hall's departments. "
+                             "Please ask the hall's manager."),
+    "not_rated_with_reason": N_("A service recorded as not rated carries no reason."),
+    # --- at the window (core/actions/serving.py): what the clerk is told -------------
+    "window_closed": N_("Window {window} is closed. Open it first."),
+    "window_paused": N_("Window {window} is paused. Resume it first."),
+    "window_without_clerk": N_("Nobody is logged in at window {window}. Log in first."),
+    "no_current_ticket": N_("Window {window} has no current ticket. Call the next number first."),
+    "ticket_not_in_that_state": N_("Ticket {number} cannot do that now."),
+    "ticket_not_waiting": N_("Ticket {number} is no longer waiting."),
+    "window_does_not_serve": N_("This window does not serve ticket {number}. Transfer it instead."),
+    "recall_cooldown": N_("Please wait {retry_after} s before calling this number again."),
+    "transfer_note_required": N_("A transfer needs a note saying why and where (首问负责制)."),
+    "transfer_target_required": N_("Choose a pool or a window to transfer to."),
+    "no_window_skilled": N_("No window of that pool handles this matter. Choose another "
+                            "pool or window."),
+    "transfer_to_same_window": N_("The ticket is already at this window; choose another window."),
+    "transfer_window_closed": N_("Window {window} is closed. Transfer to its pool instead."),
+    "unknown_pool": N_("There is no window pool {pool}."),
+    "ticket_not_parked_here": N_("Ticket {number} is not set aside at this window."),
+    "window_busy": N_("This window is still serving {number}. Finish, set aside or "
+                      "transfer it first."),
+    "not_a_pickup_window": N_("Window {window} is not a pickup (出件) window."),
 }
 
 

@@ -304,9 +304,13 @@ def check_references(report: Report, data: Data) -> None:
                 report.add((section, i, "window"), f"unknown window {item['window']} "
                            f"(windows are numbered {_ranges(windows)})")
     for i, credential in _items(data, "credentials"):
-        if credential.get("role") == "rating_pad" and credential.get("window") is None:
+        owns_pads = any(d.get("owner") == credential.get("name") and d.get("kind") ==
+                        "rating_pad" for _, d in _items(data, "devices"))
+        if credential.get("role") == "rating_pad" and credential.get("window") is None \
+                and not owns_pads:
             report.add(("credentials", i, "window"),
-                       "a rating pad belongs to one window: give its number")
+                       "a rating pad belongs to one window: give its number (or make it the "
+                       "owner of the [[devices]] of kind rating_pad a pads bridge drives)")
         elif credential.get("role") not in (None, "rating_pad") and credential.get("window"):
             report.add(("credentials", i, "window"), "only a rating_pad credential has a "
                        "window (a clerk sits down at a window by logging in)")

@@ -28,10 +28,12 @@ from core.settings.calendar import (
     check_calendar,
 )
 from core.settings.checks import Problem, Report, check_hall, did_you_mean
+from core.settings.departments import DEPARTMENT_SCHEMA, build_departments, check_departments
 from core.settings.forms import FORM_SCHEMA, build_forms, check_forms
 from core.settings.kiosk import KIOSK_SCHEMA, build_kiosk, check_kiosk
 from core.settings.materials import FORMS, MATERIAL_ID, Material
 from core.settings.people import PEOPLE_SCHEMA, build_people
+from core.settings.ratings import RATINGS_SCHEMA, build_ratings, check_ratings
 from core.settings.schema import (
     ROLES,
     Category,
@@ -165,11 +167,14 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "board": BOARD_SCHEMA,
     "voice": VOICE_SCHEMA,
     "people": PEOPLE_SCHEMA,
+    "departments": DEPARTMENT_SCHEMA,
+    "ratings": RATINGS_SCHEMA,
 }
 ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials",
-          "materials", "forms")
+          "materials", "forms", "departments")
 OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials",
-                     "kiosk", "calendar", "booking", "forms", "voice", "board", "people")
+                     "kiosk", "calendar", "booking", "forms", "voice", "board", "people",
+                     "departments", "ratings")
 
 
 def read_array(report: Report, name: str, raw: Any) -> list[dict]:
@@ -232,6 +237,8 @@ def build(data: dict[str, Any]) -> HallSettings:
         board=build_board(data["board"]),
         voice=build_voice(data["voice"]),
         people=build_people(data["people"]),
+        departments=build_departments(data["departments"]),
+        ratings=build_ratings(data["ratings"]),
     )
 
 
@@ -266,6 +273,8 @@ def parse_settings(text: str, source: str = "<config>") -> HallSettings:
     check_forms(report, data)
     check_board(report, data)
     check_voice(report, data)
+    check_departments(report, data)
+    check_ratings(report, data)
     if report.problems:
         raise SettingsError(report.problems, source)
     return build(data)

@@ -11,10 +11,12 @@ from enum import Enum
 
 from core.settings.board import BoardSettings
 from core.settings.calendar import BookingSettings, Calendar
+from core.settings.departments import Department
 from core.settings.forms import Form
 from core.settings.kiosk import KioskSettings
 from core.settings.materials import Material, MaterialNeed, checklist
 from core.settings.people import PeopleSettings
+from core.settings.ratings import RatingSettings
 from core.settings.voice import VoiceSettings
 
 
@@ -38,7 +40,10 @@ _PRIORITY_RANK = {Priority.GREEN: 0, Priority.ELDERLY: 1, Priority.APPOINTMENT: 
 # Who may call the server: devices (kiosk, display, a window's 好差评 rating pad) and
 # people (clerk, manager, and helper: a floor helper answering kiosks' calls, 呼叫帮办;
 # back_office: 审批 staff deciding cases, who never call or act at windows).
-ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad", "helper", "back_office")
+# keypad: a keypad bridge (`yichuang keypads`), acting at the windows whose [[devices]]
+# of kind keypad it owns, as the clerk logged in there.
+ROLES = ("kiosk", "clerk", "manager", "display", "rating_pad", "helper", "back_office",
+         "keypad")
 
 
 class PoolKind(str, Enum):
@@ -231,6 +236,8 @@ class HallSettings:
     board: BoardSettings = BoardSettings()   # the calling board (core.settings.board)
     voice: VoiceSettings = VoiceSettings()   # the loudspeaker (core.settings.voice)
     people: PeopleSettings = PeopleSettings()  # people's log-in (core.settings.people)
+    departments: tuple[Department, ...] = ()   # the back office (core.settings.departments)
+    ratings: RatingSettings = RatingSettings()   # 好差评 pads (core.settings.ratings)
     # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
@@ -279,6 +286,17 @@ class HallSettings:
     def material_labels(self, subject: str, language: str = "zh") -> tuple[str, ...]:
         """The checklist as lines to read: "公司章程（原件1份）"."""
         return tuple(need.label(language) for need in self.checklist(subject))
+
+    def department_of(self, matter: str) -> str:
+        """The code of the department deciding `matter`'s cases ("" if none is set)."""
+        found = self._index["matter"].get(matter)
+        if found is None:
+            return ""
+        return next((d.code for d in self.departments if matter in d.matters), None) or next(
+            (d.code for d in self.departments if found.category in d.categories), "")
+
+    def department(self, code: str) -> Department | None:
+        return next((d for d in self.departments if d.code == code), None)
 
     def pool_of_kind(self, kind: PoolKind) -> str | None:
         """The code of the first pool of this kind, or None."""

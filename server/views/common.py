@@ -11,6 +11,7 @@ from core.errors import Forbidden
 from core.events import Event, LoggedEvent
 from core.hall import Hall
 from core.settings.schema import HallSettings
+from server.auth import owned_windows
 from server.payloads import IDEMPOTENCY_KEY, flag, integer, read_headers, text
 from server.service import HallService, Once
 
@@ -45,10 +46,21 @@ def clerk_window(hall: Hall, clerk: str) -> int:
 
 
 def at_window(number: int, action: Callable[[Hall, datetime], list[Event]]):
-    """The action, refused unless a clerk acts at the window they are logged in at."""
+    """The action, refused unless a clerk acts at the window they are logged in at, or a
+    keypad bridge at a window of a keypad it owns while a clerk is logged in there (the
+    action is then the clerk's: the actions record the window's clerk)."""
     principal = g.principal
+    keypad_windows = owned_windows(settings(), principal.name, "keypad") \
+        if principal.role == "keypad" else frozenset()
 
     def guarded(hall: Hall, now: datetime) -> list[Event]:
+        if principal.role == "keypad":
+            if number not in keypad_windows:
+                raise Forbidden(f"{principal.name} drives no keypad of window {number}",
+                                window=number, code="keypad_not_its_window")
+            if not hall.window(number).clerk:
+                raise Forbidden(f"no clerk is logged in at window {number}: its keypad "
+                                f"acts as that clerk", window=number, code="keypad_no_clerk")
         if principal.role == "clerk" and hall.window(number).clerk != principal.name:
             where = hall.window_of_clerk(principal.name)
             raise Forbidden(f"clerk {principal.name} is logged in at window {where.number}, "

@@ -18,7 +18,7 @@ DEVICE = text("device", 64, doc="the device's name: the caller's own, or a [[dev
 
 
 @blueprint.post("/<device>/health")
-@requires("kiosk", "display", "rating_pad")
+@requires("kiosk", "display", "rating_pad", "keypad")
 @accepts(body=[text("state", 16, choices=STATES, example="fault"),
                text("code", 32, required=False,
                     doc="why, for a fault: " + ", ".join(FAULT_CODES) + " …",

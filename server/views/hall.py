@@ -20,7 +20,8 @@ def health():
 
 
 @blueprint.get("/whoami")
-@requires("kiosk", "clerk", "manager", "display", "helper", "back_office")
+@requires("kiosk", "clerk", "manager", "display", "helper", "back_office", "rating_pad",
+          "keypad")
 @accepts()
 def whoami():
     principal = g.principal

@@ -4,16 +4,17 @@ from __future__ import annotations
 from flask import Blueprint, g
 
 from core.actions.ratings import submit_rating
+from core.errors import Forbidden
 from core.figures import day_figures, help_figures
-from server.auth import requires
-from server.payloads import Values, accepts
+from server.auth import owned_windows, requires
+from server.payloads import Values, accepts, integer
 from server.views.common import (
-    LEVEL,
     REASON,
     TICKET_NUMBER,
     act,
     events_json,
     service,
+    settings,
 )
 
 blueprint = Blueprint("manage", __name__, url_prefix="/api")
@@ -29,13 +30,30 @@ def stats():
 
 @blueprint.post("/ratings")
 @requires("rating_pad")
-@accepts(body=[TICKET_NUMBER, LEVEL, REASON], status=201)
+@accepts(body=[TICKET_NUMBER,
+               integer("level", minimum=0, maximum=5, doc="5 非常满意 … 1 非常不满意 (1 and 2 "
+                       "need a reason); 0: the pad invited and no rating came (未评价)",
+                       example=5),
+               REASON,
+               integer("window", required=False, minimum=1,
+                       doc="the window served: a pads bridge's, one of its pads' windows",
+                       example=1)],
+         status=201)
 def rate(body: Values):
     """A window's rating pad rates what that window served. (The citizen's phone rates
-    through its own route; never a clerk, nor a kiosk anyone can walk up to.)"""
+    through its own route; never a clerk, nor a kiosk anyone can walk up to.) A pads
+    bridge (`yichuang pads`) names the window, one of the windows whose pads it owns."""
     number, level, reason = body["number"], body["level"], body["reason"]
     window = g.principal.window
+    if window is None or body["window"] is not None:
+        owned = owned_windows(settings(), g.principal.name, "rating_pad")
+        if window is not None:
+            owned |= {window}
+        if body["window"] not in owned:
+            raise Forbidden(f"{g.principal.name} rates only at windows {sorted(owned)}",
+                            window=body["window"], code="rating_not_its_window")
+        window = body["window"]
 
     def action(hall, now):
-        return submit_rating(hall, number, level, reason, now, window)
+        return submit_rating(hall, number, level, reason, now, window, allow_none=True)
     return {"events": events_json(act(action))}, 201

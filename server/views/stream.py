@@ -1,8 +1,9 @@
 """GET /api/events: a snapshot first, then every event with an increasing id.
 
-Each role gets its audience's stream (`server.event_log`): clerks and managers
-every event whole, kiosks only calls, counts and waits, displays only what a board
-draws; the board's stream is also open without a token for the web board.
+Each role gets its audience's stream (`server.event_log`): clerks and managers every
+event whole, kiosks only calls, counts and waits, displays (and a pads bridge, which
+invites a rating on each ServiceFinished) only what a board draws; the board's
+stream is also open without a token for the web board.
 
 What a reconnecting client gets (replay or snapshot) is decided by the event log
 (`server.event_log.EventLog.follow`). A comment line every KEEPALIVE_SECONDS keeps
@@ -25,7 +26,7 @@ RESUME = dict(required=False, minimum=0, doc="resume after this event id")
 
 
 @blueprint.get("/events")
-@requires("kiosk", "clerk", "manager", "display", "helper")
+@requires("kiosk", "clerk", "manager", "display", "helper", "rating_pad")
 @accepts(query=[integer("last_event_id", **RESUME)],
          headers=[integer("Last-Event-ID", **RESUME)], media_type="text/event-stream")
 def events(query: Values, headers: Values):

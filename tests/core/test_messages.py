@@ -22,7 +22,10 @@ DOMAIN_SOURCES = {
     "kiosk": ["kiosk"],
     "web": ["server/web"],
     "leds": ["display/leds.py"],
+    "keypads": ["caller/keypads.py", "caller/rating_pads.py"],
     "display": ["core/board.py", "display/app.py", "display/board_view.py"],
+    "caller": ["caller/app.py", "caller/actions.py", "caller/panels.py", "caller/state.py",
+               "caller/views.py"],
 }
 KEYWORDS = {"N_": None, "tr": None, "_": None}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -99,7 +99,8 @@ def test_a_pickup_window_opens_no_case(api):
 
 @pytest.mark.parametrize("level, reason, status, words", [
     (5, "", 201, None), (3, "", 201, None), (2, "", 422, "needs a reason"),
-    (1, "等太久", 201, None), (6, "", 422, "level must be 1-5"), (0, "x", 422, "level"),
+    (1, "等太久", 201, None), (6, "", 422, "'level' must be from 0 to 5"),
+    (0, "x", 422, "not rated (level 0) carries no reason"), (0, "", 201, None),
 ])
 def test_ratings(api, level, reason, status, words):
     clerk = staff_window(api, 1)

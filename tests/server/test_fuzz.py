@@ -42,7 +42,8 @@ CHECKS = [schemathesis.checks.not_a_server_error,
           schemathesis.checks.allow_header_conformance]
 ROLE_TOKENS = {"kiosk": TOKENS["kiosk"], "manager": TOKENS["manager"],
                "display": TOKENS["display"], "clerk": clerk_token(1),
-               "rating_pad": TOKENS["rating_pad"], "helper": TOKENS["helper"]}
+               "rating_pad": TOKENS["rating_pad"], "helper": TOKENS["helper"],
+               "keypad": TOKENS["keypad"]}
 
 
 @pytest.fixture

@@ -1,0 +1,377 @@
+"""`yichuang keypads`: the windows' caller keypads (呼叫器) act through the hall server.
+
+    yichuang keypads --server http://127.0.0.1:8750 --token demo-keypads \\
+                     --hall config/demo-hall.toml
+
+The hall's `[[devices]]` of kind `keypad` with a `window` are the keypads, each at the
+RS-485 address in its URL (`serial:///dev/ttyUSB1?address=3`); keypads whose URLs name
+the same port share one bus, polled by one thread (`hardware.keypad.KeypadBus`). The
+token is a `keypad` credential that owns those devices (`owner = "keypad-bridge"`): the
+server lets it act only at their windows, and only while a clerk is logged in there,
+as that clerk (docs/hardware.md). A press becomes the caller app's action:
+
+    key          action            the keypad's screen
+    呼叫 / 下一位  call_next          A012 (flashing)  ·  无人等候 when nobody waits
+    重呼          recall             A012 (flashing)  ·  请15秒后重呼 in the cooldown
+    开始办理       start_service      A012 办理中
+    办结          finish_service     A012 已办结
+    过号          mark_no_show       A012 过号
+    暂停 / 恢复    pause_window (reason "break") / resume_window   暂停 / 恢复服务
+    转移          refused on the keypad: a transfer needs a note   请在电脑上转移
+    评价          none: the pad invites by itself on finish        办结后自动评价
+
+A refusal is said in short Chinese (`未登录` when nobody is logged in at the window,
+`暂停` when it is paused; others from `core.messages.refusals.explain`, cut to the
+screen). Each press is sent with an Idempotency-Key of its own and, while the server is
+away, sent again with the same key for up to `retry_seconds` (the keypad shows 网络中断
+meanwhile), so a press never acts twice. Corrupt frames and silent keypads are the
+bus's business (logged, retried, marked offline and reported as device faults through
+the health route); a pulled cable is reopened by the bus; nothing stops the bridge but
+SIGTERM or Ctrl-C (exit 0).
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from core.messages import N_, translator
+from core.messages.refusals import explain
+from core.settings.schema import HallSettings
+from hardware.keypad import DeviceStatus, Key, KeypadBus, KeyPress, Style
+from hardware.ports import PortError, parse_port_url
+from hardware.rs485 import ADDRESSES, BusError, DeviceSilent
+from server.client import ApiError, HallClient, ServerUnavailable, WindowAnswer
+
+log = logging.getLogger("yichuang.keypads")
+
+NOBODY_WAITING = N_("Nobody waiting")                # 无人等候
+SERVING = N_("{number} in service")                 # A012 办理中
+FINISHED = N_("{number} finished")                  # A012 已办结
+NO_SHOW = N_("{number} passed")                     # A012 过号
+PAUSED = N_("Paused")                               # 暂停
+RESUMED = N_("Service resumed")                     # 恢复服务
+NOT_LOGGED_IN = N_("Not logged in")                 # 未登录
+CLOSED = N_("Window not open")                      # 窗口未开
+COOLDOWN = N_("Recall in {seconds} s")              # 请15秒后重呼
+TRANSFER_ON_PC = N_("Transfer on the PC")           # 请在电脑上转移
+RATING_BY_ITSELF = N_("Rating follows finish")      # 办结后自动评价
+OFFLINE = N_("Network down")                        # 网络中断
+NOT_SENT = N_("Not sent, press again")              # 未送达，请重按
+READY = N_("Ready")                                 # 就绪
+PAUSE_REASON = "break"                              # core.windows.PAUSE_REASONS: 暂离
+
+ACTIONS = {Key.CALL_NEXT: "call_next", Key.RECALL: "recall", Key.START: "start_service",
+           Key.FINISH: "finish_service", Key.NO_SHOW: "mark_no_show",
+           Key.PAUSE: "pause_window", Key.RESUME: "resume_window"}
+LOCAL = {Key.TRANSFER: TRANSFER_ON_PC, Key.EVALUATE: RATING_BY_ITSELF}
+
+
+# ------------------------------------------------------------------ the keypads
+
+@dataclass(frozen=True)
+class Keypad:
+    """One window's keypad: its [[devices]] name, window, bus and address."""
+
+    device: str
+    window: int
+    bus: str          # the port's URL: the device's URL without `address`
+    address: int
+
+
+def bus_of(name: str, url: str, default_address: str = "") -> tuple[str, tuple[str, str], int]:
+    """(the port's URL without `address`, the port itself, the address: the URL's
+    `address=N`, else `default_address`); ValueError."""
+    try:
+        spec = parse_port_url(url)
+    except PortError as error:
+        raise ValueError(f"[[devices]] {name}: {error}") from None
+    address = spec.options.get("address", default_address)
+    if not address.isdigit() or int(address) not in ADDRESSES:
+        raise ValueError(f"[[devices]] {name}: {url} needs address=N, the device's RS-485 "
+                         f"address (1-254)")
+    base, _, query = url.partition("?")
+    rest = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "address")
+    return base + ("?" + urlencode(rest) if rest else ""), (spec.scheme, spec.target), \
+        int(address)
+
+
+def devices_by_bus(settings: HallSettings, kind: str,
+                   default_address: str = "") -> list[tuple[str, int, str, int]]:
+    """(device, window, bus, address) of every [[devices]] of `kind` with a window;
+    ValueError for a bad URL, two devices at one address of a port, or one port with
+    two line settings."""
+    found, seen, lines = [], {}, {}
+    for device in settings.devices:
+        if device.kind != kind or device.window is None:
+            continue
+        bus, port, address = bus_of(device.name, device.url, default_address)
+        if lines.setdefault(port, bus) != bus:
+            raise ValueError(f"[[devices]] {device.name}: {bus} and {lines[port]} are one "
+                             "port with different line settings")
+        if (port, address) in seen:
+            raise ValueError(f"[[devices]] {device.name}: address {address} of {bus} is "
+                             f"{seen[port, address]}'s too")
+        seen[port, address] = device.name
+        found.append((device.name, device.window, bus, address))
+    return found
+
+
+def keypads_of(settings: HallSettings) -> list[Keypad]:
+    return [Keypad(*found) for found in devices_by_bus(settings, "keypad")]
+
+
+# ------------------------------------------------------------------ what the screen says
+
+def answer_screen(key: Key, answer: WindowAnswer, language: str = "zh") -> tuple[str, Style]:
+    """What the keypad shows after the server carried out its press (pure)."""
+    tr = translator("keypads", language)
+    ticket = answer.ticket
+    if key in (Key.CALL_NEXT, Key.RECALL):
+        if ticket is None or ticket.state != "called":
+            return tr(NOBODY_WAITING), Style.ERROR
+        return ticket.number, Style.CALLED
+    if key is Key.PAUSE:
+        return tr(PAUSED), Style.TEXT
+    if key is Key.RESUME:
+        return tr(RESUMED), Style.TEXT
+    number = next((getattr(e.event, "number", "") for e in answer.events), "")
+    number = number or (ticket.number if ticket else "")
+    said = {Key.START: SERVING, Key.FINISH: FINISHED, Key.NO_SHOW: NO_SHOW}[key]
+    return tr(said, number=number), Style.TEXT
+
+
+def refusal_screen(error: ApiError, window_status: str = "",
+                   language: str = "zh") -> tuple[str, Style]:
+    """What the keypad shows for a refusal (pure): short words for the usual ones, else
+    the refusal's own words (`explain`), which the bus cuts to the screen."""
+    tr = translator("keypads", language)
+    if error.code == "keypad_no_clerk":
+        return tr(NOT_LOGGED_IN), Style.ERROR
+    if error.code == "unavailable":
+        return tr(OFFLINE), Style.ERROR
+    if "retry_after" in error.details:
+        return tr(COOLDOWN, seconds=error.details["retry_after"]), Style.ERROR
+    if window_status == "paused":
+        return tr(PAUSED), Style.ERROR
+    if window_status == "closed":
+        return tr(CLOSED), Style.ERROR
+    return explain(error.code, error.details, error.error, language), Style.ERROR
+
+
+# ------------------------------------------------------------------ device health
+
+class HealthReporter(threading.Thread):
+    """Sends a device's health when it changes, from its own thread: a server that is
+    away is tried again, and the buses never wait for it."""
+
+    def __init__(self, client: HallClient, retry_seconds: float = 2.0) -> None:
+        super().__init__(name="device-health", daemon=True)
+        self.client, self.retry_seconds = client, retry_seconds
+        self._queue: queue.Queue = queue.Queue()
+        self._sent: dict[str, tuple[str, str]] = {}
+
+    def report(self, device: str, status: DeviceStatus) -> None:
+        state, code = ("ok", "") if status.ok else ("fault", "offline")
+        self._queue.put((device, state, code, status.detail[:200]))
+
+    def stop(self) -> None:
+        self._queue.put(None)
+
+    def run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            device, state, code, detail = item
+            if self._sent.get(device) == (state, code):
+                continue
+            while True:
+                try:
+                    self.client.report_device(device, state, code, detail)
+                except ServerUnavailable as error:
+                    log.warning("cannot report %s %s yet: %s", device, state, error)
+                    time.sleep(self.retry_seconds)
+                    continue
+                except ApiError as error:
+                    log.error("the server refuses the health of %s (%s): the bridge's "
+                              "credential must own it (owner in its [[devices]])", device, error)
+                break
+            self._sent[device] = (state, code)
+
+
+# ------------------------------------------------------------------ the bridge
+
+class KeypadBridge:
+    """Every keypad of the hall: one polling thread per bus, and one worker per window
+    that carries out its presses in order and shows each answer."""
+
+    def __init__(self, keypads: list[Keypad], client: HallClient, language: str = "zh",
+                 retry_seconds: float = 30.0, bus_options: dict | None = None) -> None:
+        self.client, self.language, self.retry_seconds = client, language, retry_seconds
+        self.health = HealthReporter(client)
+        self.stop_event = threading.Event()
+        self.keypads = {(k.bus, k.address): k for k in keypads}
+        self.buses: dict[str, KeypadBus] = {}
+        for url in dict.fromkeys(k.bus for k in keypads):
+            addresses = [k.address for k in keypads if k.bus == url]
+            self.buses[url] = KeypadBus(url, addresses, **(bus_options or {}),
+                                        on_status=lambda status, url=url: self._status(url,
+                                                                                       status))
+        self._queues = {k.window: queue.Queue() for k in keypads}
+        self._shown: dict[tuple[str, int], tuple[str, Style]] = {}
+        self.threads = [threading.Thread(target=self._poll, args=(url,), daemon=True,
+                                         name=f"keypads {url}") for url in self.buses]
+        self.threads += [threading.Thread(target=self._serve, args=(window,), daemon=True,
+                                          name=f"keypad window {window}")
+                         for window in self._queues]
+        self.presses = 0
+
+    def start(self) -> None:
+        self.health.start()
+        for thread in self.threads:
+            thread.start()
+        self._show_states()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        self.stop_event.set()
+        for waiting in self._queues.values():
+            waiting.put(None)
+        for thread in self.threads:
+            thread.join(timeout)
+        for bus in self.buses.values():
+            bus.close()
+        self.health.stop()
+        self.health.join(timeout)
+
+    def _show_states(self) -> None:
+        """未登录 on the keypads of windows nobody is logged in at; 就绪 on the others."""
+        try:
+            windows = {w.number: w for w in self.client.windows()}
+        except ApiError as error:
+            log.warning("cannot read the windows yet (%s)", error)
+            return
+        tr = translator("keypads", self.language)
+        for keypad in self.keypads.values():
+            window = windows.get(keypad.window)
+            text = tr(READY) if window is not None and window.clerk else tr(NOT_LOGGED_IN)
+            self._show(keypad, text, Style.TEXT)
+
+    def _status(self, url: str, status: DeviceStatus) -> None:
+        keypad = self.keypads.get((url, status.address))
+        if keypad is None:
+            return
+        self.health.report(keypad.device, status)
+        if status.ok and (url, status.address) in self._shown:
+            # back after a pulled cable or a power cut: show what it showed, from a worker
+            self._queues[keypad.window].put((keypad, None))
+
+    def _poll(self, url: str) -> None:
+        for press in self.buses[url].presses(self.stop_event):
+            keypad = self.keypads.get((url, press.address))
+            if keypad is None:           # not configured: the bus never polls it anyway
+                log.warning("a press at unbound address %d of %s ignored", press.address, url)
+                continue
+            log.info("%s (window %d): %s", keypad.device, keypad.window, press.key.name)
+            self._queues[keypad.window].put((keypad, press))
+
+    def _serve(self, window: int) -> None:
+        waiting = self._queues[window]
+        while (item := waiting.get()) is not None:
+            keypad, press = item
+            if press is None:
+                shown = self._shown.get((keypad.bus, keypad.address))
+                if shown:
+                    self._show(keypad, *shown)
+                continue
+            try:
+                self._show(keypad, *self.act(keypad, press))
+            except Exception:                     # a bug must not stop the window's keypad
+                log.exception("%s: the press %s failed", keypad.device, press)
+
+    def act(self, keypad: Keypad, press: KeyPress) -> tuple[str, Style]:
+        """Carry out one press at the server; what the keypad is to show."""
+        tr = translator("keypads", self.language)
+        self.presses += 1
+        if press.key in LOCAL:
+            return tr(LOCAL[press.key]), Style.ERROR
+        action = getattr(self.client, ACTIONS[press.key])
+        arguments = (PAUSE_REASON,) if press.key is Key.PAUSE else ()
+        key = f"keypad-{uuid.uuid4().hex}"           # one per press, kept on its retries
+        deadline = time.monotonic() + self.retry_seconds
+        while True:
+            try:
+                answer = action(keypad.window, *arguments, idempotency_key=key)
+                return answer_screen(press.key, answer, self.language)
+            except ServerUnavailable as error:
+                if time.monotonic() >= deadline or self.stop_event.is_set():
+                    log.error("%s: %s not sent: %s", keypad.device, press.key.name, error)
+                    return tr(NOT_SENT), Style.ERROR
+                self._show(keypad, tr(OFFLINE), Style.ERROR, remember=False)
+                self.stop_event.wait(1.0)
+            except ApiError as error:
+                log.info("%s: %s refused: %s", keypad.device, press.key.name, error)
+                return refusal_screen(error, self._window_status(keypad.window),
+                                      self.language)
+
+    def _window_status(self, number: int) -> str:
+        try:
+            return next((w.status for w in self.client.windows() if w.number == number), "")
+        except ApiError:
+            return ""
+
+    def _show(self, keypad: Keypad, text: str, style: Style, remember: bool = True) -> None:
+        if remember:
+            self._shown[(keypad.bus, keypad.address)] = (text, style)
+        try:
+            self.buses[keypad.bus].show(keypad.address, text, style)
+        except (DeviceSilent, BusError) as error:
+            log.warning("%s: %r not shown (%s)", keypad.device, text, error)
+
+
+def run(hall: str, server: str, token: str, language: str = "zh",
+        bus_options: dict | None = None) -> int:
+    from core.settings.loader import load_settings
+    try:
+        keypads = keypads_of(load_settings(hall))
+    except (OSError, ValueError) as error:
+        print(f"yichuang keypads: {error}", file=sys.stderr)
+        return 2
+    if not keypads:
+        print(f"yichuang keypads: {hall} has no [[devices]] of kind keypad with a window",
+              file=sys.stderr)
+        return 2
+    client = HallClient(server, token)
+    try:
+        identity = client.whoami()
+        if identity.role != "keypad":
+            print(f"yichuang keypads: {identity.name} is a {identity.role}, not a keypad "
+                  "bridge (role keypad)", file=sys.stderr)
+            return 2
+    except ServerUnavailable as error:
+        log.warning("the server is not reachable yet (%s): presses wait for it", error)
+    except ApiError as error:
+        print(f"yichuang keypads: the server refuses the token: {error}", file=sys.stderr)
+        return 2
+    bridge = KeypadBridge(keypads, client, language, bus_options=bus_options)
+    signal.signal(signal.SIGTERM, lambda *_: bridge.stop_event.set())
+    signal.signal(signal.SIGINT, lambda *_: bridge.stop_event.set())
+    bridge.start()
+    print(f"yichuang keypads: {len(keypads)} keypads on {len(bridge.buses)} "
+          f"bus{'es' if len(bridge.buses) > 1 else ''}, acting on {server}", flush=True)
+    while not bridge.stop_event.wait(0.5):
+        pass
+    bridge.stop()
+    print("yichuang keypads: stopped", flush=True)
+    return 0
+
+
+def main(args) -> int:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    options = {"answer_timeout": args.answer_timeout, "round_seconds": args.round_seconds}
+    return run(args.hall, args.server, args.token, args.language, options)
