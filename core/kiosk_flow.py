@@ -18,7 +18,8 @@ from datetime import datetime
 # Home screen choices, in the order they are shown.
 TAKE, THEMES, BOOKING, CASE_QUERY, PICKUP, HELP, SELF_SERVICE, MORE = (
     "take", "themes", "booking", "case_query", "pickup", "help", "self_service", "more")
-HOME_CHOICES = (TAKE, THEMES, BOOKING, CASE_QUERY, PICKUP, HELP, SELF_SERVICE)
+REQUEUE = "requeue"                  # 过号: scan your ticket to go back in line
+HOME_CHOICES = (TAKE, THEMES, BOOKING, CASE_QUERY, PICKUP, HELP, REQUEUE, SELF_SERVICE)
 # 大字版: fewer, bigger choices; the rest one touch away behind "more services"
 LARGE_PRINT_FIRST = (TAKE, BOOKING, PICKUP, HELP)
 # outside window hours (the 24-hour zone): what needs no window
@@ -158,6 +159,17 @@ def case_number_from_scan(text: str) -> str:
     """The case number in what a scanner typed (the slip's QR holds the number or a
     link ending in it); "" if there is none."""
     found = _CASE_NUMBER.search(text.strip().upper())
+    return found.group(1) if found else ""
+
+
+# the ticket's QR: "{public_url}/t/<phone token>" (secrets.token_urlsafe)
+_TICKET_TOKEN = re.compile(r"/t/([A-Za-z0-9_-]{8,64})/?(?:[?#]\S*)?$")
+
+
+def ticket_token_from_scan(text: str) -> str:
+    """The phone token in what a scanner typed from a ticket's QR (a link ending in
+    `/t/<token>`); "" if it is not a ticket's QR. Tokens are case-sensitive."""
+    found = _TICKET_TOKEN.search(text.strip())
     return found.group(1) if found else ""
 
 

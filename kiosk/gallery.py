@@ -37,6 +37,7 @@ def screens(kiosk: Kiosk, issued=None, case=None) -> list[tuple[str, object]]:
              ("booking", BookingScreen()), ("case-query", CaseQueryScreen()),
              ("pickup", PickupScreen()), ("help", HelpScreen()),
              ("manager", ManagerScreen())]
+    found += _requeue_screens()
     notice = NoticeScreen.of_refusal(kiosk, _Refusal("id_daily_limit",
                                                      {"limit": settings.rules
                                                       .tickets_per_id_per_day}))
@@ -77,6 +78,23 @@ def screens(kiosk: Kiosk, issued=None, case=None) -> list[tuple[str, object]]:
 class _Refusal:
     def __init__(self, code: str, details: dict) -> None:
         self.code, self.details, self.error = code, details, "conflict"
+
+
+def _requeue_screens() -> list[tuple[str, object]]:
+    """过号重新排队: waiting for a scan, back in line, and refused (once already)."""
+    from kiosk.screens.requeue import (
+        BACK_IN_LINE,
+        NEXT,
+        REFUSAL_TEXT,
+        REFUSED,
+        Answer,
+        RequeueScreen,
+    )
+    back, once = RequeueScreen(), RequeueScreen()
+    back.answer = Answer(BACK_IN_LINE, number="A001", people_ahead=3, eta_minutes=12.0)
+    once.answer = Answer(REFUSED, REFUSAL_TEXT["requeue_once"], (("number", "A001"),),
+                         "A001", next=NEXT["requeue_once"])
+    return [("requeue", RequeueScreen()), ("requeue-back", back), ("requeue-once", once)]
 
 
 def _idle_card(screen):

@@ -29,10 +29,11 @@ class CaseCalls:
         return _logged(self.request("POST", f"/api/tickets/{quote(number)}/requeue",
                                     {}, idempotency_key)["events"])
 
-    def requeue_by_token(self, phone_token: str) -> tuple[LoggedEvent, ...]:
+    def requeue_by_token(self, phone_token: str,
+                         idempotency_key: str | None = None) -> tuple[LoggedEvent, ...]:
         """过号 at a kiosk: the citizen scanned their ticket (its QR's phone token)."""
         return _logged(self.request("POST", "/api/requeue",
-                                    {"token": phone_token})["events"])
+                                    {"token": phone_token}, idempotency_key)["events"])
 
     def acceptance_slip(self, case_number: str, language: str = "zh") -> SlipPrint:
         """受理通知书 of an open case, to print it again."""

@@ -45,6 +45,7 @@ import time
 from datetime import datetime
 from typing import Iterator
 
+from core.actions.ratings import LEVELS, NOT_RATED_NAME
 from core.errors import NotFound
 from core.forecast.live import estimate_waits
 from core.hall import Hall
@@ -102,7 +103,18 @@ def status_of(hall: Hall, ticket: Ticket, estimate: tuple[int, float | None],
             "people_ahead": ahead, "eta_minutes": minutes,
             "window_name": window.name if window else None,
             "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds"),
-            "case": case_of(hall, ticket)}
+            "case": case_of(hall, ticket), **rating_of(ticket)}
+
+
+def rating_of(ticket: Ticket) -> dict:
+    """好差评: whether the service was rated (by this page, the case page or the window's
+    pad), and how: `rating` is the level (5 … 1; 0 未评价: the pad got no rating) and
+    `rating_name` its name, both null when not rated."""
+    level = next((h.note for h in ticket.history if h.action == "rated"), None)
+    if level is None:
+        return {"rated": False, "rating": None, "rating_name": None}
+    return {"rated": True, "rating": int(level),
+            "rating_name": LEVELS.get(int(level), NOT_RATED_NAME)}
 
 
 def case_of(hall: Hall, ticket: Ticket) -> dict | None:

@@ -31,16 +31,19 @@ def submit_rating(hall: Hall, number: str, level: int, reason: str, now: datetim
     elif level not in LEVELS:
         raise Invalid(f"rating level must be 1-5 ({LEVELS}); got {level!r}")
     if level in BAD_LEVELS and not reason.strip():
-        raise Invalid("a bad rating (不满意/非常不满意) needs a reason so it can be followed up")
+        raise Invalid("a bad rating (不满意/非常不满意) needs a reason so it can be followed up",
+                      code="rating_reason_required")
     ticket = hall.ticket(number)
     if ticket.state is not TicketState.FINISHED:
         raise Conflict(f"ticket {ticket.number} is {ticket.state.value}; only a finished "
-                       f"service can be rated")
+                       f"service can be rated", code="rating_not_finished",
+                       number=ticket.number)
     if window_number is not None and ticket.window != window_number:
         raise Conflict(f"ticket {ticket.number} was served at window {ticket.window}, "
                        f"not {window_number}")
     if any(h.action == "rated" for h in ticket.history):
-        raise Conflict(f"ticket {ticket.number} has already been rated")
+        raise Conflict(f"ticket {ticket.number} has already been rated", code="already_rated",
+                       number=ticket.number)
     clerk = ticket.clerk
     ticket.record("rated", now, ticket.window, str(level))
     hall.touch(ticket)

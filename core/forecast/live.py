@@ -98,8 +98,12 @@ class WaitEstimator:
 
         Its peers are the waiting tickets of its own group; if there are none and a
         full forecast ran less than `min_interval_seconds` ago, the waiting tickets
-        that rank at least as high and share one of its windows.
+        that rank at least as high and share one of its windows. A ticket put back in
+        line (过号 requeue) takes a place among the others, not the back: it gets a
+        full forecast.
         """
+        if ticket.last("requeued") is not None:
+            return None
         mine = hall.view_of(ticket)
         windows = [hall.window_view(w) for w in hall.open_windows()]
         windows = [w for w in windows if can_serve(w, mine)]

@@ -195,6 +195,12 @@ REFUSALS: dict[str, str] = {
     "window_busy": N_("This window is still serving {number}. Finish, set aside or "
                       "transfer it first."),
     "not_a_pickup_window": N_("Window {window} is not a pickup (出件) window."),
+    # --- 好差评 from the phone page and the case page (core/actions/ratings.py) --------
+    "rating_reason_required": N_("Please choose why you are not satisfied, so that it can "
+                                 "be followed up."),
+    "rating_not_finished": N_("Number {number} is not finished yet; it can be rated once "
+                              "the service is done."),
+    "already_rated": N_("This service has already been rated. Thank you."),
 }
 
 

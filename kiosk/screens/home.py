@@ -9,6 +9,7 @@ from core.kiosk_flow import (
     HELP,
     MORE,
     PICKUP,
+    REQUEUE,
     SELF_SERVICE,
     TAKE,
     THEMES,
@@ -27,6 +28,7 @@ LABELS = {
     CASE_QUERY: N_("Case progress"),
     PICKUP: N_("Collect a result"),
     HELP: N_("Call a helper"),
+    REQUEUE: N_("Missed call: back in line"),
     SELF_SERVICE: N_("Self-service"),
     MORE: N_("More services"),
 }
@@ -37,6 +39,7 @@ CAPTIONS = {
     CASE_QUERY: N_("How far your case has come"),
     PICKUP: N_("A number for the pickup window"),
     HELP: N_("A member of staff comes to you"),
+    REQUEUE: N_("Scan your ticket to go back in line"),
     SELF_SERVICE: N_("Fill in a form here, no waiting"),
     MORE: N_("Case progress, self-service and more"),
 }
@@ -47,10 +50,11 @@ def open_choice(kiosk: Kiosk, choice: str) -> None:
     from kiosk.screens.cases import CaseQueryScreen, PickupScreen
     from kiosk.screens.forms import FormsScreen
     from kiosk.screens.help import HelpScreen
+    from kiosk.screens.requeue import RequeueScreen
     from kiosk.screens.take import CategoriesScreen, ThemesScreen
     screens = {TAKE: CategoriesScreen, THEMES: ThemesScreen, BOOKING: BookingScreen,
                CASE_QUERY: CaseQueryScreen, PICKUP: PickupScreen, HELP: HelpScreen,
-               SELF_SERVICE: FormsScreen, MORE: MoreScreen}
+               REQUEUE: RequeueScreen, SELF_SERVICE: FormsScreen, MORE: MoreScreen}
     kiosk.show(screens[choice]())
 
 

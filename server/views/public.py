@@ -2,7 +2,9 @@
 
 `/t/<token>` is the page; it listens to `/api/public/tickets/<token>/events`, which
 sends the ticket's status at once and again only when it changes
-(`server.phone_watch`: one shared watcher for every phone of the hall).
+(`server.phone_watch`: one shared watcher for every phone of the hall). Once the
+service is finished the page offers 好差评 (posted to `/api/public/tickets/<token>/rating`),
+a bad level with the hall's `[ratings] reasons` to choose from.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from server.phone_watch import ticket_status as status_now
 from server.security import content_security_policy
 from server.views.common import LEVEL, PHONE_TOKEN, REASON, act, events_json, service, settings
 from server.web.case_page import case_status_texts
-from server.web.phone import phone_texts
+from server.web.phone import phone_refusals, phone_texts
 from server.web.texts import language_of
 
 blueprint = Blueprint("public", __name__)
@@ -82,8 +84,10 @@ def rate(token: str, body: Values):
 def phone_page(token: str, query: Values):
     nonce = secrets.token_urlsafe(16)
     language = language_of(query["lang"] or "")
+    hall = settings()
     page = make_response(render_template(
-        "phone.html", token=token, hall=settings().name, nonce=nonce, language=language,
-        texts=phone_texts(language) | case_status_texts(language), warn_at=WARN_AT))
+        "phone.html", token=token, hall=hall.name, nonce=nonce, language=language,
+        texts=phone_texts(language) | case_status_texts(language), warn_at=WARN_AT,
+        reasons=list(hall.ratings.reasons), refusals=phone_refusals(language)))
     page.headers["Content-Security-Policy"] = content_security_policy(nonce)
     return page

@@ -5,6 +5,7 @@ Placeholders in braces ({ahead}, {window} ...) are filled in by the page.
 from __future__ import annotations
 
 from core.messages import N_, translator
+from core.messages.refusals import REFUSALS
 
 PHONE = {
     "title": N_("Your place in line"),
@@ -35,9 +36,33 @@ PHONE = {
     "case_link": N_("Follow your case"),
     "vibrate_hint": N_("Tap the page once so that your phone can vibrate when you are "
                        "called."),
+    # 好差评 after the service (the levels' words: the five buttons, best first)
+    "rate": N_("How was our service?"),
+    "level_5": N_("Very satisfied"),
+    "level_4": N_("Satisfied"),
+    "level_3": N_("Fairly satisfied"),
+    "level_2": N_("Dissatisfied"),
+    "level_1": N_("Very dissatisfied"),
+    "level_0": N_("Not rated"),
+    "why": N_("What went wrong? Please choose one"),
+    "more": N_("More details (optional)"),
+    "send": N_("Send my rating"),
+    "sending": N_("Sending…"),
+    "thanks": N_("Thank you for your rating."),
+    "rated": N_("This service has been rated: {level}. Thank you."),
+    "not_rated": N_("The window's rating pad recorded no rating for this service."),
 }
+
+# the refusals a rating may meet, said in the page's language ({number} filled by the page)
+RATING_REFUSALS = ("already_rated", "rating_reason_required", "rating_not_finished",
+                   "not_found", "invalid", "conflict", "too_many_requests")
 
 
 def phone_texts(language: str) -> dict[str, str]:
     tr = translator("web", language)
     return {key: tr(message) for key, message in PHONE.items()}
+
+
+def phone_refusals(language: str) -> dict[str, str]:
+    tr = translator("refusals", language)
+    return {code: tr(REFUSALS[code]) for code in RATING_REFUSALS}

@@ -161,8 +161,11 @@ def test_the_caller_command_runs_and_stops_on_sigterm(live_server, tmp_path):
          "--server", live_server.url, "--window", "3", "--windowed"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        line = process.stdout.readline()
-        assert "yichuang caller: ready (window 3" in line, line + process.stdout.read()[:2000]
+        seen = []                 # the window's printer and Kivy may log before "ready"
+        while not any("yichuang caller: ready (window 3" in line for line in seen):
+            line = process.stdout.readline()
+            assert line, "".join(seen)[-2000:]         # it ended without being ready
+            seen.append(line)
         time.sleep(1)
         assert process.poll() is None
         process.send_signal(signal.SIGTERM)

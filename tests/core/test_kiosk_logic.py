@@ -63,7 +63,8 @@ def test_home_offers_all_in_hours_and_the_24_hour_zone_outside():
         "booking", "case_query", "pickup", "help", "self_service"}
     large = home_offer(open_now, True)
     assert large.choices == ("take", "booking", "pickup", "help", "more")
-    assert set(large.more) == {"themes", "case_query", "self_service"}
+    assert set(large.more) == {"themes", "case_query", "requeue", "self_service"}
+    assert "requeue" not in home_offer(extended, False).choices    # 过号: only while calling
     assert home_offer(None, False).windows_open                   # not heard yet: open
 
 

@@ -161,7 +161,12 @@ def test_demo_devices(demo):
         assert device.url.split("://")[0] in {"fake", "loop", "file"}
     for window in demo.windows:
         assert {"led", "keypad", "rating_pad"} <= by_window[window.number]
-    assert sum(d.kind == "printer" for d in demo.devices) == 2
+    kiosk_printers = [d for d in demo.devices if d.kind == "printer" and d.window is None]
+    assert len(kiosk_printers) == 2
+    slip_printers = {d.window for d in demo.devices if d.kind == "printer" and d.window}
+    pickup = {w.number for w in demo.windows if w.pool == "pickup"}
+    assert slip_printers == {w.number for w in demo.windows} - pickup, \
+        "every window that accepts cases prints its acceptance slip"
 
 
 # ------------------------------------------------------------ times
