@@ -38,6 +38,7 @@ from server.views.common import (
     settings,
 )
 from server.web.case_page import case_texts
+from server.web.phone import phone_refusals
 from server.web.texts import language_of
 
 blueprint = Blueprint("cases", __name__, url_prefix="/api/cases")
@@ -168,6 +169,6 @@ def case_page(token: str, query: Values):
     language = language_of(query["lang"] or "")
     page = make_response(render_template(
         "case.html", token=token, hall=settings().name, nonce=nonce, language=language,
-        texts=case_texts(language)))
+        texts=case_texts(language), refusals=phone_refusals(language)))
     page.headers["Content-Security-Policy"] = content_security_policy(nonce)
     return page

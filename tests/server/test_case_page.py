@@ -151,6 +151,19 @@ def test_the_case_page_and_the_phone_page_in_chromium(live_server, tmp_path):
         browser.find_element(By.CSS_SELECTOR, '#levels button[data-level="5"]').click()
         browser.find_element(By.ID, "send").click()
         assert "感谢" in shown("rate-answer", "感谢")
+        # another citizen's case: rated from the phone while the case page was open,
+        # the case page's refusal is said in Chinese, never the server's English
+        other = kiosk.issue_ticket("SS-0103")
+        clerk.call_next(1)
+        case = clerk.finish_service(1).case
+        browser.get(f"{live_server.url}/c/{case.token}")
+        assert shown("number", case.number) == case.number
+        browser.find_element(By.CSS_SELECTOR, '#levels button[data-level="5"]').click()
+        HallClient(live_server.url).request(
+            "POST", f"/api/public/tickets/{other.phone_token}/rating", {"level": 4})
+        browser.find_element(By.ID, "send").click()
+        refused = shown("rate-answer", "评价")
+        assert "已评价" in refused and not any(c.isascii() and c.isalpha() for c in refused)
     finally:
         browser.quit()
     assert kiosk.public_ticket(mine.phone_token).ticket.state == "finished"
