@@ -19,21 +19,14 @@ import time
 from pathlib import Path
 
 from caller.state import F_KEYS, KEY_ENTER, KEY_ESCAPE, KEY_TAB
+from kivy_apps.headless import prepare_headless as headless
 
 
 def prepare_headless(kivy_home: str | os.PathLike, width: int = 1920,
                      height: int = 1920) -> None:
-    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    os.environ.setdefault("KIVY_WINDOW", "sdl2")
-    os.environ["KIVY_NO_ARGS"] = "1"
-    os.environ["KIVY_NO_CONSOLELOG"] = "1"
-    os.environ["KIVY_NO_FILELOG"] = "1"
-    os.environ["KIVY_HOME"] = str(kivy_home)
-    from kivy.config import Config
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    """Kivy offscreen with its settings in `kivy_home`, before Kivy is imported
+    (kivy_apps.headless)."""
+    headless(kivy_home, width, height, single_touch_mouse=True)
 
 
 def window():

@@ -9,19 +9,16 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from pathlib import Path
 
-from kivy.core.text import LabelBase
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 
+from kivy_apps.fonts import CJK_FONTS, register_cjk_font  # noqa: F401 (the app's own)
+
 log = logging.getLogger("yichuang.caller")
 
-CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-             "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-             "C:/Windows/Fonts/msyh.ttc")
 PAPER = (0.96, 0.97, 0.98, 1)      # background
 CARD = (1, 1, 1, 1)                # the ticket's card, the waiting list
 INK = (0.10, 0.12, 0.16, 1)
@@ -34,16 +31,6 @@ ORANGE = (0.80, 0.45, 0.05, 1)     # recall, pause
 RED = (0.72, 0.12, 0.12, 1)        # no-show, problems
 GREY = (0.42, 0.46, 0.52, 1)       # secondary
 NUMBER = (0.85, 0.30, 0.05, 1)     # the ticket number on the card
-
-
-def register_cjk_font() -> str:
-    """Make the CJK font Kivy's default, so no label draws tofu boxes."""
-    for candidate in CJK_FONTS:
-        if Path(candidate).exists():
-            LabelBase.register(name="Roboto", fn_regular=candidate, fn_bold=candidate)
-            LabelBase.register(name="CJK", fn_regular=candidate, fn_bold=candidate)
-            return candidate
-    raise RuntimeError("no CJK font found: install fonts-wqy-microhei")
 
 
 def fill(widget, color) -> None:

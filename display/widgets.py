@@ -10,16 +10,12 @@ by that.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-from kivy.core.text import LabelBase
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-             "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-             "C:/Windows/Fonts/msyh.ttc")
+from kivy_apps.fonts import CJK_FONTS, register_cjk_font  # noqa: F401 (the app's own)
+
 DIGIT_HEIGHT_EM = 0.73           # wqy-microhei: the ink of 0-9 over the font size (0.735)
 CALL_DIGITS_SHARE = 1 / 6        # of the screen's shorter side
 
@@ -32,16 +28,6 @@ WHITE = (0.95, 0.96, 0.98, 1)
 DIM = (0.62, 0.68, 0.78, 1)      # headings, small print
 PAUSED = (1.0, 0.45, 0.40, 1)
 BAR = (0.05, 0.20, 0.45, 1)      # header and footer
-
-
-def register_cjk_font() -> str:
-    """Make the CJK font Kivy's default, so no label draws tofu boxes."""
-    for candidate in CJK_FONTS:
-        if Path(candidate).exists():
-            LabelBase.register(name="Roboto", fn_regular=candidate, fn_bold=candidate)
-            LabelBase.register(name="CJK", fn_regular=candidate, fn_bold=candidate)
-            return candidate
-    raise RuntimeError("no CJK font found: install fonts-wqy-microhei")
 
 
 def call_font_size(width: float, height: float) -> float:

@@ -17,23 +17,15 @@ import shutil
 import time
 from pathlib import Path
 
+from kivy_apps.headless import prepare_headless as headless
 
-def prepare_headless(kivy_home: str | os.PathLike, width: int = 1080,
+
+def prepare_headless(kivy_home: str | os.PathLike, width: int = 1920,
                      height: int = 1920) -> None:
-    """Kivy offscreen (SDL's offscreen driver, EGL on Mesa), without its argument
-    parser or console log, with its settings in `kivy_home`. Call before importing
-    kivy."""
-    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    os.environ.setdefault("KIVY_WINDOW", "sdl2")
-    os.environ["KIVY_NO_ARGS"] = "1"
-    os.environ["KIVY_NO_CONSOLELOG"] = "1"
-    os.environ["KIVY_NO_FILELOG"] = "1"
-    os.environ["KIVY_HOME"] = str(kivy_home)
-    from kivy.config import Config
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    """Kivy offscreen with its settings in `kivy_home`, before Kivy is imported
+    (kivy_apps.headless). The surface starts square, big enough for every app's
+    screen in one test run (it never grows once made); `window()` sizes it."""
+    headless(kivy_home, width, height, single_touch_mouse=True)
 
 
 def window(width: int = 1080, height: int = 1920):

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-from kivy.core.text import LabelBase
 from kivy.graphics import Color, Rectangle
 from kivy.graphics.texture import Texture
 from kivy.uix.boxlayout import BoxLayout
@@ -22,26 +20,14 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from core.kiosk_flow import target_pixels
+from kivy_apps.fonts import CJK_FONTS, register_cjk_font  # noqa: F401 (the app's own)
 
-CJK_FONTS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-             "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
-             "C:/Windows/Fonts/msyh.ttc")
 INK = (0.10, 0.12, 0.16, 1)            # text
 PAPER = (0.97, 0.97, 0.95, 1)          # background
 BLUE = (0.05, 0.33, 0.65, 1)           # main buttons
 GREY = (0.35, 0.38, 0.42, 1)           # back, home, secondary
 RED = (0.70, 0.10, 0.10, 1)            # faults
 GREEN = (0.05, 0.45, 0.25, 1)          # confirm
-
-
-def register_cjk_font() -> str:
-    """Make the CJK font Kivy's default, so no label ever draws tofu boxes."""
-    for candidate in CJK_FONTS:
-        if Path(candidate).exists():
-            LabelBase.register(name="Roboto", fn_regular=candidate, fn_bold=candidate)
-            LabelBase.register(name="CJK", fn_regular=candidate, fn_bold=candidate)
-            return candidate
-    raise RuntimeError("no CJK font found: install fonts-wqy-microhei")
 
 
 @dataclass(frozen=True)

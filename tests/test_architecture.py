@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("core", "simulator", "server", "hardware", "kiosk", "caller", "display",
+PACKAGES = ("core", "simulator", "server", "hardware", "kiosk", "caller", "display", "kivy_apps",
             "yichuang", "bench")
 STDLIB = set(sys.stdlib_module_names)
 ALLOWED = {   # top-level modules each package may import, besides the standard library
@@ -29,11 +29,14 @@ ALLOWED = {   # top-level modules each package may import, besides the standard 
     "simulator": {"core", "simulator"},
     "hardware": {"hardware", "serial", "core", "escpos", "PIL", "qrcode"},
     # the kiosk: a Kivy shell over core, its devices and the server's client only
-    "kiosk": {"kiosk", "core", "hardware", "server", "kivy", "qrcode", "PIL"},
+    "kiosk": {"kiosk", "kivy_apps", "core", "hardware", "server", "kivy", "qrcode", "PIL"},
     # the hall's board, voice and LED bridge: shells over core, devices and the client
-    "display": {"display", "core", "hardware", "server", "kivy", "PIL", "pyttsx3", "serial"},
+    "display": {"display", "kivy_apps", "core", "hardware", "server", "kivy", "PIL", "pyttsx3",
+                "serial"},
     # the clerk's caller: a Kivy shell over core, the window's printer and the client
-    "caller": {"caller", "core", "hardware", "server", "kivy"},
+    "caller": {"caller", "kivy_apps", "core", "hardware", "server", "kivy"},
+    # what the three Kivy apps share: Kivy only, nothing of the hall
+    "kivy_apps": {"kivy_apps", "kivy"},
 }
 FORBIDDEN_STDLIB = {"simulator": {"sqlite3"}}
 
