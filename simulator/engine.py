@@ -77,12 +77,16 @@ class Simulation:
                  *, model: ServiceTimeModel | None = None, eta: str = "forecast",
                  params: Mapping[str, float] | None = None,
                  progress: Callable[[int, int], None] | None = None,
-                 eta_every: int = 1) -> None:
+                 eta_every: int = 1,
+                 baseline_means: Mapping[str, float] | None = None) -> None:
         self._policy = get_policy(policy)
         self.hall, self.policy, self.params = hall, policy, dict(params or {})
         self.trace = sorted(trace, key=lambda t: (t.arrival, t.ticket_id))
         self.model = model or ServiceTimeModel.from_settings(hall)
         self.eta_mode, self.eta_every, self.progress = eta, max(1, eta_every), progress
+        # The baseline formula's service times: the model's, or (a benchmark's
+        # reference) the day's true means per matter.
+        self.baseline_means = baseline_means
         self.early = hall.rules.appointment_call_early_minutes * 60.0
         self.recall_seconds = float(hall.rules.max_recalls * hall.rules.recall_cooldown_seconds)
         self.now = 0.0
@@ -192,7 +196,8 @@ class Simulation:
     def _estimate(self, ticket: WaitingTicket, result: TicketResult) -> None:
         views = self.open_views() or tuple(w.view for w in self.windows.values())
         waiting = list(self.waiting.values())
-        mean = _mean_service(self.model, waiting)
+        mean = (_mean_service(self.model, waiting) if self.baseline_means is None else
+                sum(self.baseline_means[t.matter] for t in waiting) / len(waiting))
         result.eta_baseline_minutes = baseline_eta(ticket, waiting, views, self.now, mean,
                                                    self.early)
         if self.eta_mode == "forecast":

@@ -1,0 +1,203 @@
+"""Allocation and wait estimates over a family of days (simulator/family.py); one table.
+
+    bench/allocation-family [--days 200] [--quick] [--tuning] [--sizes small,demo,large]
+                            [--processes 2] [--guard 120]
+
+Per hall size (small: 6 windows, demo: the demo hall's 15, large: 60) it draws
+`--days` days of the family and replays each under fcfs, aging, gcmu and
+balanced, with the service-time model trained on a previous day of the same
+hall (`Day.history()`: the same plan, other citizens). Reported: the
+distribution over days (median, 10th and 90th percentile) of each ratio and
+the share of days meeting issue 11's bar, plus the worst day's longest wait
+against a guard. ETA figures are balanced's, on every ticket (every third in
+the large hall); the formula is the queue-length one given the day's *true*
+mean service times. Reports use the reporting seeds (10_000 on); `--tuning`
+uses the tuning seeds (0-999) instead: tune on those, never on the report's.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from multiprocessing import Pool
+
+from core.figures import percentile
+from core.forecast.service_times import ServiceTimeModel
+from simulator.engine import simulate
+from simulator.family import HALL_SIZES, draw_day, reporting_seeds, tuning_seeds
+
+POLICIES = ("fcfs", "aging", "gcmu", "balanced")
+ETA_EVERY = {"small": 1, "demo": 1, "large": 3}
+GUARD_MINUTES = 120.0
+WITHIN_DAYS_MEAN = 20.0     # the ±5-min bar counts days whose mean wait is at most this
+
+
+def _ratio(value: float, reference: float) -> float:
+    if reference > 1e-9:
+        return value / reference
+    return 1.0 if value <= 1e-9 else math.inf
+
+
+def day_figures(results) -> dict[str, float]:
+    """One policy's figures for one day (waits in minutes, over served tickets)."""
+    served = [r for r in results if r.outcome == "served"]
+    waits = [r.wait_minutes for r in served]
+    by_category: dict[str, list[float]] = {}
+    for r in served:
+        by_category.setdefault(r.category, []).append(r.wait_minutes)
+    figures = {
+        "mean": statistics.fmean(waits) if waits else 0.0,
+        "p95": percentile(waits, 95) if waits else 0.0,
+        "max": max(waits, default=0.0),
+        "worst_category": max((statistics.fmean(v) for v in by_category.values()),
+                              default=0.0),
+        "unserved": float(sum(1 for r in results if r.called is None)),
+    }
+    estimated = [r for r in served if r.eta_minutes is not None]
+    if estimated:
+        errors = [r.eta_minutes - r.wait_minutes for r in estimated]
+        base = [r.eta_baseline_minutes - r.wait_minutes for r in estimated]
+        figures["eta_mae"] = statistics.fmean(abs(e) for e in errors)
+        figures["base_mae"] = statistics.fmean(abs(e) for e in base)
+        figures["within5"] = sum(abs(e) <= 5.0 for e in errors) / len(errors)
+        ranged = [r for r in estimated if getattr(r, "eta_low", None) is not None
+                  and getattr(r, "eta_high", None) is not None]
+        if ranged:
+            figures["coverage"] = sum(r.eta_low <= r.wait_minutes <= r.eta_high
+                                      for r in ranged) / len(ranged)
+    return figures
+
+
+def run_day(job) -> tuple:
+    size, seed = job
+    day = draw_day(size, seed)
+    history = day.history()
+    out = {}
+    for policy in POLICIES:
+        model = ServiceTimeModel.from_settings(day.hall)
+        model.observe_many((t.matter, t.service_minutes) for t in history if not t.no_show)
+        eta = "forecast" if policy == "balanced" else "none"
+        results = simulate(day.hall, day.trace, policy, model=model, eta=eta,
+                           eta_every=ETA_EVERY[size], baseline_means=day.true_means)
+        out[policy] = day_figures(results)
+    return size, seed, out
+
+
+def day_ratios(figures: dict[str, dict[str, float]]) -> dict[str, float]:
+    b = figures["balanced"]
+    ratios = {
+        "bal/fcfs mean": _ratio(b["mean"], figures["fcfs"]["mean"]),
+        "bal/gcmu mean": _ratio(b["mean"], figures["gcmu"]["mean"]),
+        "bal/aging p95": _ratio(b["p95"], figures["aging"]["p95"]),
+        "bal/aging worst-cat": _ratio(b["worst_category"], figures["aging"]["worst_category"]),
+    }
+    if "eta_mae" in b:
+        ratios["ETA MAE/formula"] = _ratio(b["eta_mae"], b["base_mae"])
+        ratios["ETA ±5 min"] = b["within5"]
+        if b["mean"] <= WITHIN_DAYS_MEAN:
+            ratios["ETA ±5 (mean≤20)"] = b["within5"]
+    if "coverage" in b:
+        ratios["80% range coverage"] = b["coverage"]
+    return ratios
+
+
+# (row, bar text, test on one day's value or None, what the issue asks of the distribution)
+BARS = (
+    ("bal/fcfs mean", "≤1.00 on ≥95%, median ≤0.90", lambda v: v <= 1.0),
+    ("bal/gcmu mean", "(≤1.00)", lambda v: v <= 1.0),
+    ("bal/aging p95", "≤1.02 on ≥90%", lambda v: v <= 1.02),
+    ("bal/aging worst-cat", "≤1.02 on ≥90%", lambda v: v <= 1.02),
+    ("ETA MAE/formula", "≤0.50", lambda v: v <= 0.5),
+    ("ETA ±5 min", "(all days)", lambda v: v >= 0.75),
+    ("ETA ±5 (mean≤20)", "≥0.75", lambda v: v >= 0.75),
+    ("80% range coverage", "0.78–0.85", lambda v: 0.78 <= v <= 0.85),
+)
+
+
+def _fmt(value: float) -> str:
+    if value is None or value != value:
+        return "    -"
+    return "  inf" if math.isinf(value) else f"{value:5.2f}"
+
+
+def print_size(size: str, days: list[tuple[int, dict]], guard: float, out=None) -> None:
+    out = out or sys.stdout
+    ratios = [day_ratios(figures) for _, figures in days]
+    print(f"\n{size} hall: {len(days)} days", file=out)
+    head = f"  {'figure':20} {'p10':>5} {'median':>6} {'p90':>5} {'pass':>5}  bar"
+    print(head, file=out)
+    print("  " + "-" * (len(head) + 26), file=out)
+    for name, bar, test in BARS:
+        values = [r[name] for r in ratios if name in r]
+        if not values:
+            note = "  (estimates carry no range yet)" if "range" in name else ""
+            print(f"  {name:20} {'n/a':>5} {'n/a':>6} {'n/a':>5} {'n/a':>5}  {bar}{note}",
+                  file=out)
+            continue
+        finite = [v for v in values if not math.isinf(v)] or [math.inf]
+        share = sum(1 for v in values if test(v)) / len(values)
+        print(f"  {name:20} {_fmt(percentile(finite, 10))} {_fmt(percentile(finite, 50)):>6} "
+              f"{_fmt(percentile(finite, 90))} {share:5.0%}  {bar}"
+              + (f"  ({len(values)} days)" if len(values) != len(days) else ""), file=out)
+    print(f"  longest wait per day against a {guard:.0f}-minute guard:", file=out)
+    for policy in POLICIES:
+        maxima = [(figures[policy]["max"], seed) for seed, figures in days]
+        worst, seed = max(maxima)
+        within = sum(1 for m, _ in maxima if m <= guard) / len(maxima)
+        means = [figures[policy]["mean"] for _, figures in days]
+        print(f"    {policy:9} worst {worst:6.1f} min (seed {seed}), days within guard "
+              f"{within:5.0%}; mean wait median {statistics.median(means):5.2f} min", file=out)
+
+
+def collect(sizes, seeds, processes: int, progress) -> dict[str, list]:
+    work = [(size, seed) for size in sizes for seed in seeds]
+    found: dict[str, list] = {size: [] for size in sizes}
+    with Pool(processes) as pool:
+        for done, (size, seed, figures) in enumerate(
+                pool.imap_unordered(run_day, work, chunksize=1), 1):
+            found[size].append((seed, figures))
+            progress(done, len(work))
+    return {size: sorted(days, key=lambda d: d[0]) for size, days in found.items()}
+
+
+def _progress(done: int, total: int) -> None:
+    if sys.stderr.isatty() or done == total or done % 50 == 0:
+        sys.stderr.write(f"\rbench [{'#' * (30 * done // total):30}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="bench/allocation-family",
+                                description=__doc__.splitlines()[0])
+    p.add_argument("--days", type=int, default=200, help="days per hall size")
+    p.add_argument("--quick", action="store_true", help="20 days per size, for a smoke test")
+    p.add_argument("--tuning", action="store_true", help="the tuning seeds (0-999)")
+    p.add_argument("--sizes", default=",".join(HALL_SIZES))
+    p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--guard", type=float, default=GUARD_MINUTES, help="minutes")
+    args = p.parse_args(argv)
+    days = 20 if args.quick else args.days
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in HALL_SIZES]
+    if unknown:
+        p.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
+    seeds = tuning_seeds(days) if args.tuning else reporting_seeds(days)
+    started = time.monotonic()
+    found = collect(sizes, seeds, args.processes, _progress)
+    print(f"Allocation over the family of days: {days} days per hall size, "
+          f"{'TUNING' if args.tuning else 'reporting'} seeds {seeds.start}-{seeds.stop - 1}; "
+          f"ratios are balanced's over another policy's, per day; pass = share of days "
+          f"meeting the bar; ETA: balanced's forecast against the queue-length formula "
+          f"given the true service means")
+    for size in sizes:
+        print_size(size, found[size], args.guard)
+    print(f"\n({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
