@@ -66,10 +66,12 @@ def run(hall: str, server: str, token: str, orientation: str | None = None,
     return 0
 
 
-def voice_for(hall: str, output: str | None = None):
+def voice_for(hall: str, output=None):
     """The board's voice: `(on_call, announcer)`, or `(None, None)` when the hall's
-    voice is off. Each new call's event becomes an announcement (said once, in order).
-    A voice that cannot start (no espeak-ng, a bad pack) raises VoiceError."""
+    voice is off. `output`: "device", a directory, or a display.voice output object
+    (None: the hall's [voice] output). Each new call's event becomes an announcement
+    (said once, in order). A voice that cannot start (no espeak-ng, a bad pack) raises
+    VoiceError."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
