@@ -48,6 +48,7 @@ from hardware.keypad import DeviceStatus, Key, KeypadBus, KeyPress, Style
 from hardware.ports import PortError, parse_port_url
 from hardware.rs485 import ADDRESSES, BusError, DeviceSilent
 from server.client import ApiError, HallClient, ServerUnavailable, WindowAnswer
+from server.client_bridges import connect_bridge
 
 log = logging.getLogger("yichuang.keypads")
 
@@ -344,17 +345,9 @@ def run(hall: str, server: str, token: str, language: str = "zh",
         print(f"yichuang keypads: {hall} has no [[devices]] of kind keypad with a window",
               file=sys.stderr)
         return 2
-    client = HallClient(server, token)
-    try:
-        identity = client.whoami()
-        if identity.role != "keypad":
-            print(f"yichuang keypads: {identity.name} is a {identity.role}, not a keypad "
-                  "bridge (role keypad)", file=sys.stderr)
-            return 2
-    except ServerUnavailable as error:
-        log.warning("the server is not reachable yet (%s): presses wait for it", error)
-    except ApiError as error:
-        print(f"yichuang keypads: the server refuses the token: {error}", file=sys.stderr)
+    client = connect_bridge("yichuang keypads", server, token, "keypad",
+                            "a keypad bridge (role keypad)", log)
+    if client is None:
         return 2
     bridge = KeypadBridge(keypads, client, language, bus_options=bus_options)
     signal.signal(signal.SIGTERM, lambda *_: bridge.stop_event.set())

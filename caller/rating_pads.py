@@ -39,6 +39,7 @@ from core.settings.schema import HallSettings
 from hardware.rating_pad import DeviceStatus, EventKind, Level, PadEvent, RatingPadBus
 from hardware.rs485 import BusError, DeviceSilent
 from server.client import ApiError, HallClient, ServerUnavailable
+from server.client_bridges import connect_bridge
 
 log = logging.getLogger("yichuang.pads")
 NOT_RATED = 0
@@ -250,17 +251,9 @@ def run(hall: str, server: str, token: str, bus_options: dict | None = None) -> 
         print(f"yichuang pads: {hall} has no [[devices]] of kind rating_pad with a window",
               file=sys.stderr)
         return 2
-    client = HallClient(server, token)
-    try:
-        identity = client.whoami()
-        if identity.role != "rating_pad":
-            print(f"yichuang pads: {identity.name} is a {identity.role}, not a rating_pad",
-                  file=sys.stderr)
-            return 2
-    except ServerUnavailable as error:
-        log.warning("the server is not reachable yet (%s): waiting for it", error)
-    except ApiError as error:
-        print(f"yichuang pads: the server refuses the token: {error}", file=sys.stderr)
+    client = connect_bridge("yichuang pads", server, token, "rating_pad", "a rating_pad",
+                            log)
+    if client is None:
         return 2
     bridge = PadBridge(pads, client, settings.ratings, bus_options)
     stream = client.events()

@@ -48,6 +48,7 @@ from hardware.led_screen import (
 )
 from hardware.ports import PortError, parse_port_url
 from server.client import ApiError, HallClient, ServerUnavailable
+from server.client_bridges import connect_bridge
 
 log = logging.getLogger("yichuang.leds")
 
@@ -439,16 +440,9 @@ def run(hall: str, server: str, token: str, language: str = "zh",
         print(f"yichuang leds: {hall} has no [[devices]] of kind led with a window",
               file=sys.stderr)
         return 2
-    client = HallClient(server, token)
-    try:
-        identity = client.whoami()
-        if identity.role != "display":
-            log.warning("%s is a %s, not a display: its stream and its right to report "
-                        "the screens may differ", identity.name, identity.role)
-    except ServerUnavailable as error:
-        log.warning("the server is not reachable yet (%s): waiting for it", error)
-    except ApiError as error:
-        print(f"yichuang leds: the server refuses the token: {error}", file=sys.stderr)
+    client = connect_bridge("yichuang leds", server, token, "display", "a display", log,
+                            strict=False)
+    if client is None:
         return 2
     bridge = LedBridge(screens, settings, HealthReporter(client), language, timing)
     stream = client.events()
