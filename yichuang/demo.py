@@ -2,8 +2,8 @@
 
 `DemoStart(settings, args)` is handed to `server.http.serve_forever`: `started(port)`
 prints where to look (the board, a phone page, the manager's and booking pages, the
-kiosk, display and LED commands) and starts the live hall (`yichuang/live_hall.py`);
-`stopping()` ends it before the server stops. `--quiet-hall` serves an idle hall.
+kiosk, display, LED, caller, keypad and pad commands, the back office) and starts the
+live hall (`yichuang/live_hall.py`); `stopping()` ends it before the server stops. `--quiet-hall` serves an idle hall.
 """
 from __future__ import annotations
 
@@ -67,6 +67,18 @@ def where_to_look(base: str, hall_file: str, commands: set[str], live: bool) -> 
     if "leds" in commands:
         lines.append(f"  the window LEDs:   {program} leds --hall {hall_file} --server {base} "
                      f"--token demo-display")
+    if "caller" in commands:
+        busy = " (with --quiet-hall: the live hall's clerks sit at every window)" if live else ""
+        lines.append(f"  a clerk's caller:  {program} caller --hall {hall_file} --server {base} "
+                     f"--window 1 --windowed   person clerk01, password demo1234{busy}")
+    lines.append(f"  the back office (审批):                {base}/office   person backoffice01 "
+                 f"(or backoffice02), password demo1234")
+    if "keypads" in commands:
+        lines.append(f"  the caller keypads: {program} keypads --hall {hall_file} --server "
+                     f"{base} --token demo-keypads")
+    if "pads" in commands:
+        lines.append(f"  the 好差评 pads:     {program} pads --hall {hall_file} --server {base} "
+                     f"--token demo-pads")
     return lines
 
 
