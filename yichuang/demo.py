@@ -3,7 +3,8 @@
 `DemoStart(settings, args)` is handed to `server.http.serve_forever`: `started(port)`
 prints where to look (the board, a phone page, the manager's and booking pages, the
 kiosk, display, LED, caller, keypad and pad commands, the back office) and starts the
-live hall (`yichuang/live_hall.py`); `stopping()` ends it before the server stops. `--quiet-hall` serves an idle hall.
+live hall (`yichuang/live_hall.py`); `stopping()` ends it before the server stops.
+`--quiet-hall` serves an idle hall.
 """
 from __future__ import annotations
 
