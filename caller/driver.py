@@ -14,11 +14,10 @@ right, one made larger is cut off): it starts square and big enough for every vi
 from __future__ import annotations
 
 import os
-import shutil
-import time
-from pathlib import Path
 
 from caller.state import F_KEYS, KEY_ENTER, KEY_ESCAPE, KEY_TAB
+from kivy_apps.driving import AppDriver
+from kivy_apps.driving import window as shared_window
 from kivy_apps.headless import prepare_headless as headless
 
 
@@ -30,17 +29,15 @@ def prepare_headless(kivy_home: str | os.PathLike, width: int = 1920,
 
 
 def window():
-    from kivy.base import EventLoop
-    EventLoop.ensure_window()
-    from caller.widgets import register_cjk_font
-    register_cjk_font()
-    return EventLoop.window
+    return shared_window()
 
 
 KEYS = dict(F_KEYS, Tab=KEY_TAB, Enter=KEY_ENTER, Esc=KEY_ESCAPE)
 
 
-class CallerDriver:
+class CallerDriver(AppDriver):
+    screenshot_frames = 4
+
     def __init__(self, caller, win=None) -> None:
         self.caller = caller
         self.window = win or window()
@@ -51,42 +48,20 @@ class CallerDriver:
     def close(self) -> None:
         self.caller.detach(self.window)
 
+    def root_widget(self):
+        return self.caller.root
+
+    def on_screen(self) -> str:
+        return f"{self.texts()[:40]}; message: {self.caller.message!r}"
+
     def resize(self, size) -> None:
         if tuple(self.window.size) != tuple(size):
             self.window.size = size
-
-    # --- the event loop ----------------------------------------------------------------
-    def pump(self, frames: int = 3) -> None:
-        from kivy.base import EventLoop
-        for _ in range(frames):
-            EventLoop.idle()
-
-    def wait_until(self, condition, timeout: float = 15.0, what: str = "") -> object:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.pump(1)
-            found = condition()
-            if found:
-                return found
-            time.sleep(0.01)
-        raise AssertionError(f"timed out waiting for {what or condition}; on screen: "
-                             f"{self.texts()[:40]}; message: {self.caller.message!r}")
 
     def settle(self, timeout: float = 15.0) -> None:
         """Until the action on its way is answered."""
         self.wait_until(lambda: self.caller.asking is None, timeout, "the server's answer")
         self.pump(3)
-
-    # --- what is on screen ------------------------------------------------------------
-    def widgets(self):
-        return list(self.caller.root.walk(restrict=True))
-
-    def texts(self) -> list[str]:
-        return [w.text for w in self.widgets()
-                if isinstance(getattr(w, "text", None), str) and w.text]
-
-    def find_text(self, part: str) -> str | None:
-        return next((t for t in self.texts() if part in t), None)
 
     def button(self, action: str):
         found = [w for w in self.widgets() if getattr(w, "action", None) == action]
@@ -105,14 +80,7 @@ class CallerDriver:
         self.pump(2)
         widget = self.button(action)
         x, y = widget.to_window(*widget.center)
-        self.click_at(x, y, frames)
-
-    def click_at(self, x: float, y: float, frames: int = 2) -> None:
-        from kivy.base import EventLoop
-        touch = _touch_class()(x, y)
-        EventLoop.post_dispatch_input("begin", touch)
-        EventLoop.post_dispatch_input("end", touch)
-        self.pump(frames)
+        self.tap_at(x, y, frames)
 
     def key(self, name: str) -> bool:
         """A key by name: F1..F12, Tab, Enter, Esc; True if the caller took it."""
@@ -130,37 +98,3 @@ class CallerDriver:
         self.type_into(root.password_field, password)
         self.click("log_in")
         self.settle()
-
-    def screenshot(self, path: str | os.PathLike) -> Path:
-        """The window as a PNG at exactly `path` (Kivy adds a counter; we move it)."""
-        self.pump(4)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made = self.window.screenshot(name=str(path.with_suffix("")) + "-.png")
-        shutil.move(made, path)
-        return path
-
-
-_TOUCH = None
-
-
-def _touch_class():
-    global _TOUCH
-    if _TOUCH is not None:
-        return _TOUCH
-    from kivy.input.motionevent import MotionEvent
-
-    class MouseClick(MotionEvent):
-        def __init__(self, x: float, y: float) -> None:
-            from kivy.base import EventLoop
-            win = EventLoop.window
-            super().__init__("MouseClick", 98, {"x": x / (win.width - 1.0),
-                                                "y": y / (win.height - 1.0)},
-                             is_touch=True, type_id="touch")
-            self.profile = ["pos"]
-
-        def depack(self, args) -> None:
-            self.sx, self.sy = args["x"], args["y"]
-            super().depack(args)
-    _TOUCH = MouseClick
-    return _TOUCH

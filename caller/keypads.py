@@ -48,7 +48,7 @@ from hardware.keypad import DeviceStatus, Key, KeypadBus, KeyPress, Style
 from hardware.ports import PortError, parse_port_url
 from hardware.rs485 import ADDRESSES, BusError, DeviceSilent
 from server.client import ApiError, HallClient, ServerUnavailable, WindowAnswer
-from server.client_bridges import connect_bridge
+from server.client_bridges import connect_bridge, log_to_stderr
 
 log = logging.getLogger("yichuang.keypads")
 
@@ -363,8 +363,6 @@ def run(hall: str, server: str, token: str, language: str = "zh",
 
 
 def main(args) -> int:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log_to_stderr()
     options = {"answer_timeout": args.answer_timeout, "round_seconds": args.round_seconds}
     return run(args.hall, args.server, args.token, args.language, options)

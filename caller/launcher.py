@@ -54,7 +54,7 @@ def run(hall: str, server: str, window: int, printer_name: str | None = None,
     from kivy.clock import Clock
 
     from caller.app import Caller
-    from caller.widgets import register_cjk_font
+    from kivy_apps.fonts import register_cjk_font
     from server.client import HallClient
     register_cjk_font()
 

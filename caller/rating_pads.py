@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import signal
 import sys
 import threading
 import uuid
@@ -39,7 +38,7 @@ from core.settings.schema import HallSettings
 from hardware.rating_pad import DeviceStatus, EventKind, Level, PadEvent, RatingPadBus
 from hardware.rs485 import BusError, DeviceSilent
 from server.client import ApiError, HallClient, ServerUnavailable
-from server.client_bridges import connect_bridge
+from server.client_bridges import connect_bridge, follow_until_stopped, log_to_stderr
 
 log = logging.getLogger("yichuang.pads")
 NOT_RATED = 0
@@ -256,25 +255,12 @@ def run(hall: str, server: str, token: str, bus_options: dict | None = None) -> 
     if client is None:
         return 2
     bridge = PadBridge(pads, client, settings.ratings, bus_options)
-    stream = client.events()
-
-    def stop(*_signal) -> None:
-        stream.close()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    bridge.start()
-    print(f"yichuang pads: {len(pads)} pads on {len(bridge.buses)} "
-          f"bus{'es' if len(bridge.buses) > 1 else ''}, following {server}", flush=True)
-    try:
-        bridge.follow(stream)
-    finally:
-        bridge.stop()
-    print("yichuang pads: stopped", flush=True)
-    return 0
+    buses = len(bridge.buses)
+    return follow_until_stopped("yichuang pads", client, bridge,
+                                f"{len(pads)} pads on {buses} bus{'es' if buses > 1 else ''}, "
+                                f"following {server}")
 
 
 def main(args) -> int:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log_to_stderr()
     return run(args.hall, args.server, args.token, {"answer_timeout": args.answer_timeout})

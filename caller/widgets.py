@@ -15,8 +15,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
 
-from kivy_apps.fonts import CJK_FONTS, register_cjk_font  # noqa: F401 (the app's own)
-
 log = logging.getLogger("yichuang.caller")
 
 PAPER = (0.96, 0.97, 0.98, 1)      # background

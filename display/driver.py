@@ -9,10 +9,10 @@ docs/display.md and the benchmark.
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from pathlib import Path
 
+from kivy_apps.driving import AppDriver
+from kivy_apps.driving import window as shared_window
 from kivy_apps.headless import prepare_headless as headless
 
 
@@ -25,17 +25,10 @@ def prepare_headless(kivy_home: str | os.PathLike, width: int = 1920,
 
 def window(width: int = 1920, height: int = 1080):
     """Kivy's window, created on first use, sized like the board's screen."""
-    from kivy.base import EventLoop
-    EventLoop.ensure_window()
-    win = EventLoop.window
-    if tuple(win.size) != (width, height):
-        win.size = (width, height)
-    from display.widgets import register_cjk_font
-    register_cjk_font()
-    return win
+    return shared_window(width, height)
 
 
-class BoardDriver:
+class BoardDriver(AppDriver):
     """A `display.app.HallBoard` on Kivy's window, pumped frame by frame."""
 
     def __init__(self, board, win=None) -> None:
@@ -51,26 +44,12 @@ class BoardDriver:
         self.board.stop()
         self.window.remove_widget(self.board.root)
 
-    # --- the event loop ----------------------------------------------------------------
-    def pump(self, frames: int = 3) -> None:
-        from kivy.base import EventLoop
-        for _ in range(frames):
-            EventLoop.idle()
+    def root_widget(self):
+        return self.board.root
 
     def frame(self) -> None:
         """Exactly one frame: the clock's callbacks (the stream's hand-overs), then drawing."""
         self.pump(1)
-
-    def wait_until(self, condition, timeout: float = 15.0, what: str = "") -> object:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.pump(1)
-            found = condition()
-            if found:
-                return found
-            time.sleep(0.01)
-        raise AssertionError(f"timed out waiting for {what or condition}; on screen: "
-                             f"{self.texts()[:30]}")
 
     def wait_for_hand_over(self, count: int, timeout: float = 10.0) -> None:
         """Wait (without drawing) until the stream thread has handed `count` items over."""
@@ -81,25 +60,5 @@ class BoardDriver:
             raise AssertionError(f"the stream handed over {self.board.handed_over} items, "
                                  f"not {count}")
 
-    # --- what is on screen ------------------------------------------------------------
-    def widgets(self):
-        return list(self.board.root.walk(restrict=True))
-
-    def texts(self) -> list[str]:
-        return [w.text for w in self.widgets() if isinstance(getattr(w, "text", None), str)
-                and w.text]
-
-    def find_text(self, part: str) -> str | None:
-        return next((t for t in self.texts() if part in t), None)
-
     def call_rows(self) -> list:
         return list(self.board.root.rows)
-
-    def screenshot(self, path: str | os.PathLike) -> Path:
-        """The window as a PNG at exactly `path` (Kivy adds a counter; we move it)."""
-        self.pump(3)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made = self.window.screenshot(name=str(path.with_suffix("")) + "-.png")
-        shutil.move(made, path)
-        return path

@@ -38,7 +38,8 @@ def run(hall: str, server: str, token: str, orientation: str | None = None,
     from kivy.clock import Clock
 
     from display.app import HallBoard
-    from display.widgets import NIGHT, register_cjk_font
+    from display.widgets import NIGHT
+    from kivy_apps.fonts import register_cjk_font
     from server.client import HallClient
     register_cjk_font()
 

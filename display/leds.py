@@ -25,7 +25,6 @@ every few seconds; nothing here stops the bridge but SIGTERM (or Ctrl-C).
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 import time
@@ -48,7 +47,7 @@ from hardware.led_screen import (
 )
 from hardware.ports import PortError, parse_port_url
 from server.client import ApiError, HallClient, ServerUnavailable
-from server.client_bridges import connect_bridge
+from server.client_bridges import connect_bridge, follow_until_stopped, log_to_stderr
 
 log = logging.getLogger("yichuang.leds")
 
@@ -445,26 +444,13 @@ def run(hall: str, server: str, token: str, language: str = "zh",
     if client is None:
         return 2
     bridge = LedBridge(screens, settings, HealthReporter(client), language, timing)
-    stream = client.events()
-
-    def stop(*_signal) -> None:
-        stream.close()
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    bridge.start()
-    print(f"yichuang leds: {len(screens)} screens on {len(bridge.workers)} "
-          f"bus{'es' if len(bridge.workers) > 1 else ''}, following {server}", flush=True)
-    try:
-        bridge.follow(stream)
-    finally:
-        bridge.stop()
-    print("yichuang leds: stopped", flush=True)
-    return 0
+    buses = len(bridge.workers)
+    return follow_until_stopped("yichuang leds", client, bridge,
+                                f"{len(screens)} screens on {buses} bus{'es' if buses > 1 else ''}"
+                                f", following {server}")
 
 
 def main(args) -> int:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log_to_stderr()
     timing = BusTiming(answer_timeout=args.answer_timeout, retries=args.retries)
     return run(args.hall, args.server, args.token, args.language, timing)

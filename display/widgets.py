@@ -14,8 +14,6 @@ from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
-from kivy_apps.fonts import CJK_FONTS, register_cjk_font  # noqa: F401 (the app's own)
-
 DIGIT_HEIGHT_EM = 0.73           # wqy-microhei: the ink of 0-9 over the font size (0.735)
 CALL_DIGITS_SHARE = 1 / 6        # of the screen's shorter side
 

@@ -8,15 +8,15 @@ screenshots of docs/kiosk.md and the benchmark.
     driver.screenshot("docs/images/kiosk-home.png")
 
 Touches go through Kivy's event loop (a real touch down and up at the widget's
-centre), so a button hidden, covered or disabled does not answer.
+centre), so a button hidden, covered or disabled does not answer. What every app's
+driver does (frames, waits, the screen's texts, screenshots) is kivy_apps.driving's.
 """
 from __future__ import annotations
 
 import os
-import shutil
-import time
-from pathlib import Path
 
+from kivy_apps.driving import AppDriver
+from kivy_apps.driving import window as shared_window
 from kivy_apps.headless import prepare_headless as headless
 
 
@@ -30,39 +30,13 @@ def prepare_headless(kivy_home: str | os.PathLike, width: int = 1920,
 
 def window(width: int = 1080, height: int = 1920):
     """Kivy's window, created on first use, sized like the kiosk's screen."""
-    from kivy.base import EventLoop
-    EventLoop.ensure_window()
-    win = EventLoop.window
-    if tuple(win.size) != (width, height):
-        win.size = (width, height)
-    from kiosk.widgets import register_cjk_font
-    register_cjk_font()
-    return win
+    return shared_window(width, height)
 
 
-def _touch_class():
-    from kivy.input.motionevent import MotionEvent
-
-    class FingerTouch(MotionEvent):
-        def __init__(self, x: float, y: float) -> None:
-            from kivy.base import EventLoop
-            win = EventLoop.window
-            super().__init__("FingerTouch", 99, {"x": x / (win.width - 1.0),
-                                                 "y": y / (win.height - 1.0)},
-                             is_touch=True, type_id="touch")
-            self.profile = ["pos"]
-
-        def depack(self, args) -> None:
-            self.sx, self.sy = args["x"], args["y"]
-            super().depack(args)
-    return FingerTouch
-
-
-class KioskDriver:
+class KioskDriver(AppDriver):
     def __init__(self, kiosk, win=None) -> None:
         self.kiosk = kiosk
         self.window = win or window()
-        self.touch_class = _touch_class()
         self.window.clear_color = (0.97, 0.97, 0.95, 1)
         kiosk.attach(self.window)
         self.pump()
@@ -70,33 +44,13 @@ class KioskDriver:
     def close(self) -> None:
         self.kiosk.detach(self.window)
 
-    # --- the event loop ----------------------------------------------------------------
-    def pump(self, frames: int = 3) -> None:
-        from kivy.base import EventLoop
-        for _ in range(frames):
-            EventLoop.idle()
+    def root_widget(self):
+        return self.kiosk.root
 
-    def wait_until(self, condition, timeout: float = 15.0, what: str = "") -> object:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.pump(1)
-            found = condition()
-            if found:
-                return found
-            time.sleep(0.01)
-        raise AssertionError(f"timed out waiting for {what or condition}; on screen: "
-                             f"{self.kiosk.screen.name}: {self.texts()[:30]}")
+    def on_screen(self) -> str:
+        return f"{self.kiosk.screen.name}: {self.texts()[:30]}"
 
     # --- what is on screen ------------------------------------------------------------
-    def widgets(self):
-        return list(self.kiosk.root.walk(restrict=True))
-
-    def texts(self) -> list[str]:
-        return [w.text for w in self.widgets() if getattr(w, "text", "")]
-
-    def find_text(self, part: str) -> str | None:
-        return next((t for t in self.texts() if part in t), None)
-
     def buttons(self) -> list:
         return [w for w in self.widgets() if getattr(w, "is_touch_target", False)]
 
@@ -116,13 +70,6 @@ class KioskDriver:
         x, y = widget.to_window(*widget.center)
         self.tap_at(x, y, frames)
 
-    def tap_at(self, x: float, y: float, frames: int = 2) -> None:
-        from kivy.base import EventLoop
-        touch = self.touch_class(x, y)
-        EventLoop.post_dispatch_input("begin", touch)
-        EventLoop.post_dispatch_input("end", touch)
-        self.pump(frames)
-
     def type_keys(self, keys: str) -> None:
         """Touch the on-screen keys one by one."""
         for key in keys:
@@ -139,11 +86,3 @@ class KioskDriver:
         """A key such as Esc (27); True if the kiosk swallowed it."""
         return bool(self.window.dispatch("on_keyboard", key, 0, None, []))
 
-    def screenshot(self, path: str | os.PathLike) -> Path:
-        """The window as a PNG at exactly `path` (Kivy adds a counter; we move it)."""
-        self.pump(3)
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made = self.window.screenshot(name=str(path.with_suffix("")) + "-.png")
-        shutil.move(made, path)
-        return path

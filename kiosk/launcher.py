@@ -81,7 +81,7 @@ def run(hall: str, server: str, token: str, device_config: str | None = None,
     from kivy.app import App
 
     from kiosk.app import Kiosk
-    from kiosk.widgets import register_cjk_font
+    from kivy_apps.fonts import register_cjk_font
     from server.client import HallClient
     register_cjk_font()
     printer, reader = open_devices(settings)

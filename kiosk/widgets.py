@@ -20,7 +20,6 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from core.kiosk_flow import target_pixels
-from kivy_apps.fonts import CJK_FONTS, register_cjk_font  # noqa: F401 (the app's own)
 
 INK = (0.10, 0.12, 0.16, 1)            # text
 PAPER = (0.97, 0.97, 0.95, 1)          # background

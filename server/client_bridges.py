@@ -1,4 +1,4 @@
-"""How a device bridge (`yichuang leds`, `keypads`, `pads`) starts with its token.
+"""How a device bridge (`yichuang leds`, `keypads`, `pads`) starts and stops.
 
 `connect_bridge` asks the server who the token is before the bridge opens its ports:
 a refused token, or one of the wrong role, is one line on stderr and the bridge exits
@@ -7,6 +7,7 @@ with status 2; a server not reachable yet is waited for (the bridge's own retrie
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 from server.client import ApiError, HallClient, ServerUnavailable
@@ -34,3 +35,29 @@ def connect_bridge(command: str, server: str, token: str, role: str, what: str,
         log.warning("%s is a %s, not %s: its stream and its rights may differ",
                     identity.name, identity.role, what)
     return client
+
+
+def follow_until_stopped(command: str, client: HallClient, bridge, ready: str) -> int:
+    """Start `bridge`, hand it the event stream until SIGTERM or SIGINT closes the
+    stream, then stop it cleanly; the exit status, 0."""
+    stream = client.events()
+
+    def stop(*_signal) -> None:
+        stream.close()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    bridge.start()
+    print(f"{command}: {ready}", flush=True)
+    try:
+        bridge.follow(stream)
+    finally:
+        bridge.stop()
+    print(f"{command}: stopped", flush=True)
+    return 0
+
+
+def log_to_stderr() -> None:
+    """A bridge's log on stderr, unless the process has set up logging already."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s %(name)s %(levelname)s %(message)s")
