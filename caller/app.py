@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 from kivy.clock import Clock
 
 from caller import state
-from caller.widgets import Worker
 from core.kiosk_flow import Attempt
 from core.messages import translator
 from core.messages.refusals import explain
+from kivy_apps.worker import Worker
 from server.client import ApiError, ServerUnavailable
+from server.client_retry import until_answered
 
 log = logging.getLogger("yichuang.caller")
 LOG_IN, WORK = "log_in", "work"
@@ -158,25 +159,14 @@ class Caller:
         self.root.set_busy(True)
 
         def job() -> None:
-            while self.asking is attempt:
-                attempt.tries += 1
-                try:
-                    result = call(attempt.key)
-                except ServerUnavailable:
-                    Clock.schedule_once(lambda _dt: self._unreachable(attempt))
-                    self._stop_retry.wait(self.retry_seconds)
-                    continue
-                except ApiError as error:
-                    outcome = ("refused", error)
-                except Exception as error:          # never an English exception on screen
-                    log.exception("caller action %s failed", what)
-                    outcome = ("refused", ApiError(500, "internal_server_error", str(error)))
-                else:
-                    outcome = ("answer", result)
+            outcome = until_answered(
+                call, attempt, lambda: self.asking is attempt,
+                lambda: Clock.schedule_once(lambda _dt: self._unreachable(attempt)),
+                lambda: self._stop_retry.wait(self.retry_seconds))
+            if outcome is not None:
                 attempt.answered = True
                 Clock.schedule_once(lambda _dt: self._deliver(attempt, outcome, on_answer,
                                                               on_refusal))
-                return
         self.server.submit(job)
         return True
 

@@ -1,21 +1,15 @@
-"""The caller's building blocks: the CJK font, colours, filled boxes, labels, buttons
-that show their keyboard shortcut, and the background worker.
+"""The caller's building blocks: colours, filled boxes, labels and buttons that show
+their keyboard shortcut (the CJK font and the background worker: kivy_apps).
 
 The caller runs on the clerk's own PC (a mouse and a keyboard, read from arm's
 length): sizes are in pixels of a 1920 x 1080 desktop, text at least 18 px.
 """
 from __future__ import annotations
 
-import logging
-import queue
-import threading
-
 from kivy.graphics import Color, Rectangle
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
-
-log = logging.getLogger("yichuang.caller")
 
 PAPER = (0.96, 0.97, 0.98, 1)      # background
 CARD = (1, 1, 1, 1)                # the ticket's card, the waiting list
@@ -87,26 +81,3 @@ class KeyButton(Button):
         self.opacity = 0.45 if disabled else 1
 
 
-class Worker:
-    """One background thread running jobs in order, so the screen never waits for I/O."""
-
-    def __init__(self, name: str) -> None:
-        self.jobs: queue.Queue = queue.Queue()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.thread.start()
-
-    def submit(self, job) -> None:
-        self.jobs.put(job)
-
-    def _run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            try:
-                job()
-            except Exception:                       # a job's bug must not kill the app
-                log.exception("caller background job failed")
-
-    def stop(self) -> None:
-        self.jobs.put(None)

@@ -9,7 +9,6 @@ rebuilt from their state whenever the language or the print size changes.
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from datetime import datetime
@@ -22,35 +21,11 @@ from core.kiosk_flow import Attempt, CornerTaps, IdleWatch, manager_code_matches
 from core.messages import translator
 from core.search import SubjectSearch
 from kiosk.widgets import GREY, INK, PAPER, RED, BigButton, Panel, Style, Text
-from server.client import ApiError, ServerUnavailable
+from kivy_apps.worker import Worker
+from server.client import ApiError
+from server.client_retry import until_answered
 
 log = logging.getLogger("yichuang.kiosk")
-
-
-class Worker:
-    """One background thread running jobs in order (one per device: the server, the
-    printer, the card reader), so the screen never waits for I/O."""
-
-    def __init__(self, name: str) -> None:
-        self.jobs: queue.Queue = queue.Queue()
-        self.thread = threading.Thread(target=self._run, name=f"kiosk-{name}", daemon=True)
-        self.thread.start()
-
-    def submit(self, job) -> None:
-        self.jobs.put(job)
-
-    def _run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            try:
-                job()
-            except Exception:                       # a job's bug must not kill the kiosk
-                log.exception("kiosk background job failed")
-
-    def stop(self) -> None:
-        self.jobs.put(None)
 
 
 class Screen:
@@ -92,9 +67,9 @@ class Kiosk:
         self.opening = None
         self.reported_faults: set[str] = set()
         self.stack: list[Screen] = []
-        self.server = Worker("server")
-        self.devices = Worker("printer")
-        self.card_reader = Worker("reader")
+        self.server = Worker("kiosk-server")
+        self.devices = Worker("kiosk-printer")
+        self.card_reader = Worker("kiosk-reader")
         self.idle = IdleWatch(self.config.idle_seconds, now())
         self.corner = CornerTaps()
         self._asking: Attempt | None = None
@@ -222,25 +197,14 @@ class Kiosk:
         self.banner.text = self.tr("One moment please…")
 
         def job() -> None:
-            while self._asking is attempt:
-                attempt.tries += 1
-                try:
-                    result = call(attempt.key)
-                except ServerUnavailable:
-                    Clock.schedule_once(lambda _dt: self._unreachable(attempt))
-                    self._stop_retry.wait(self.retry_seconds)
-                    continue
-                except ApiError as error:
-                    outcome = ("refused", error)
-                except Exception as error:           # never an English exception on screen
-                    log.exception("kiosk call failed")
-                    outcome = ("refused", ApiError(500, "internal_server_error", str(error)))
-                else:
-                    outcome = ("answer", result)
+            outcome = until_answered(
+                call, attempt, lambda: self._asking is attempt,
+                lambda: Clock.schedule_once(lambda _dt: self._unreachable(attempt)),
+                lambda: self._stop_retry.wait(self.retry_seconds))
+            if outcome is not None:
                 attempt.answered = True
                 Clock.schedule_once(lambda _dt: self._deliver(attempt, outcome, on_answer,
                                                               on_refusal))
-                return
         self.server.submit(job)
 
     def abandon(self) -> None:
