@@ -67,6 +67,7 @@ class Caller:
         self.asking: Attempt | None = None
         self._stop_retry = threading.Event()
         self._refreshing = False
+        self._answers = 0            # actions answered so far: a read begun before one is stale
         self.server, self.reader, self.devices = (Worker("caller"), Worker("caller-read"),
                                                   Worker("caller-printer"))
         self.root = CallerRoot(self)
@@ -180,6 +181,7 @@ class Caller:
         if self.asking is not attempt:
             return
         self.asking = None
+        self._answers += 1
         self.online = True
         self.root.set_busy(False)
         kind, value = outcome
@@ -261,7 +263,7 @@ class Caller:
         if self.mode != WORK or self._refreshing:
             return
         self._refreshing = True
-        client, number = self.client, self.number
+        client, number, answers = self.client, self.number, self._answers
 
         def job() -> None:
             try:
@@ -277,13 +279,15 @@ class Caller:
             except Exception as error:
                 log.exception("caller refresh failed")
                 outcome = ("refused", ApiError(500, "internal_server_error", str(error)))
-            Clock.schedule_once(lambda _dt: self._refreshed(*outcome))
+            Clock.schedule_once(lambda _dt: self._refreshed(*outcome, answers=answers))
         self.reader.submit(job)
 
-    def _refreshed(self, kind: str, value) -> None:
+    def _refreshed(self, kind: str, value, answers: int = 0) -> None:
         self._refreshing = False
         if self.mode != WORK:
             return
+        if kind == "answer" and (answers != self._answers or self.asking is not None):
+            return       # read before an action's answer (or during one): the answer is newer
         if kind == "offline":
             if self.online and self.asking is None:
                 self.online = False

@@ -140,3 +140,22 @@ def test_a_transfer_needs_a_note_and_the_next_window_reads_it(hall, make_caller)
     assert other.caller.ticket.number == number
     assert other.wait_until(lambda: other.find_text("转办说明：需补充法人身份证复印件"))
     other.screenshot(SCREENSHOTS / "caller-full-transferred.png")
+
+
+def test_a_window_read_begun_before_an_action_s_answer_does_not_undo_it(hall, make_caller):
+    """The caller re-reads its window every 2 s in the background; a read that began
+    before "call next" was answered (it saw no ticket) must not blank the ticket."""
+    HallClient(hall.url, TOKENS["kiosk"]).issue_ticket("SS-0101")
+    driver = logged_in(make_caller(hall.url, 1, clock=hall.clock))
+    caller, client = driver.caller, driver.caller.client
+    before = caller._answers
+    windows = client.windows()                 # what a read begun now sees: no ticket
+    stale = (next(w for w in windows if w.number == 1), None,
+             client.tickets(state="waiting"), tuple(windows))
+    driver.key("F1")
+    driver.settle()
+    number = caller.ticket.number
+    caller._refreshed("answer", stale, answers=before)     # the slow read comes back
+    driver.pump(2)
+    assert caller.ticket is not None and caller.ticket.number == number
+    assert driver.find_text(number)
