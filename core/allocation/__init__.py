@@ -30,6 +30,11 @@ def get_policy(name: str) -> Policy:
         raise ValueError(f"unknown allocation policy {name!r} (known: {known})") from None
 
 
+def policy_params(rules) -> dict[str, float]:
+    """The policy parameters a hall's `[rules]` set (today: `balanced`'s overdue guard)."""
+    return {"guard_seconds": 60.0 * rules.max_wait_guard_minutes}
+
+
 def choose(policy_name: str, window: WindowView, waiting: Sequence[WaitingTicket],
            now: float, hall: HallContext) -> WaitingTicket | None:
     """The ticket `window` calls at `now` under `policy_name`, or None."""
@@ -37,7 +42,8 @@ def choose(policy_name: str, window: WindowView, waiting: Sequence[WaitingTicket
 
 
 __all__ = [
-    "POLICIES", "DEFAULT_POLICY", "choose", "get_policy", "can_serve", "effective_rank",
+    "POLICIES", "DEFAULT_POLICY", "choose", "get_policy", "policy_params", "can_serve",
+    "effective_rank",
     "dedicated_category_of", "window_view_of",
     "HallContext", "Policy", "WaitingTicket", "WindowView",
 ]

@@ -1,45 +1,58 @@
 """`balanced`: Yichuang's default allocation policy.
 
 One pass over the waiting list; each servable ticket gets a key and the
-window calls the best. The key has three tiers, compared in order:
+window calls the best. Two tiers, compared in order:
 
 1. Overdue tickets first. A ticket whose weighted wait (wait plus its class
    credit, as in `aging`) passes the guard (60 minutes by default) goes
-   oldest-weighted-first: nothing can be overtaken forever.
-2. Primary duties next: a window serves its home pool before pools it only
-   helps (a coordination window its own matters, a green window green and
-   elderly tickets), unless the helped ticket is overdue. Helping while the
-   home line waits delays the matters only this window can serve.
-3. Within a tier, a sharpened c-mu index: (weighted wait + 180 s) divided by
-   the expected service time to the power `alpha` = 1.75, so short matters go
-   first while waits are comparable, but a long matter's index grows with
-   its wait and overtakes; divided again by the number of open windows that
-   can serve the ticket's pool and category (scarcity): a ticket few windows
-   can serve goes first at a window that can, so flexible windows are not
-   used up on work anyone could do. The window's skill weight can also
-   scale the index (`skill_power`), but measured it only cost mean wait, so
-   by default skills decide eligibility only.
+   oldest-weighted-first, whatever its matter or pool: nothing can be
+   overtaken forever.
+2. Otherwise the largest index
 
-The defaults were chosen by measurement (docs/allocation.md); every value
-can be overridden through `HallContext.params`. The score depends on a
-ticket only through its wait and its (matter, pool, category, priority,
-slot, pinned window), and grows with the wait, as `Policy` requires.
+       (weighted wait + 60 s) / (s / c)^1.5 / (c / 1 min)^0.5 / capable^2
+
+   where `s` is the matter's expected service time, `c` the category's
+   reference time (the mean expected time of the distinct matters waiting in
+   the ticket's pool and category) and `capable` the number of open windows
+   able to serve the ticket's pool and category.
+
+   * Scarcity counts most (power 2): a ticket few windows can serve goes
+     first at a window that can, so the flexible windows are not used up on
+     work the many can do, and a category served by one or two windows
+     (a 一件事 theme at the coordination window, a scarce long matter) is
+     not left behind its windows' other work.
+   * Shortness counts strongly *within* a category (power 1.5 of s / c): a
+     realty query goes before a realty transfer; the category's mean wait
+     falls and no category pays for it.
+   * Shortness counts weakly *between* categories (power 0.5 of c): pickups
+     still go before long acceptances while waits are comparable, but a long
+     category's tickets are not pushed to the back of the hall.
+
+The old rule "a window serves its home pool before pools it helps" is gone:
+measured on the family of days it kept helpers from an overloaded pool (a
+pickup pool at 1.09 waited 3x longer) and lost more than it won; scarcity
+now does its job where it was right (the coordination window's themes).
+
+The score depends on a ticket only through its wait and its (matter, pool,
+category, priority, slot, pinned window) and grows with the wait, as
+`Policy` requires: `c` is computed over *distinct* matters, so the forecast's
+group heads give the same value as the full waiting list. The defaults were
+chosen on the family's tuning seeds (docs/allocation.md); every value can be
+overridden through `HallContext.params`.
 """
 from __future__ import annotations
 
-from core.allocation.eligibility import can_serve, effective_rank, is_primary
+from core.allocation.eligibility import can_serve, effective_rank
 from core.allocation.interface import HallContext
 from core.allocation.policies import credits
 from core.allocation.policy import Policy
 
 DEFAULTS = {
-    "alpha": 1.75,           # power of the service time in the index
-    "head_seconds": 180.0,   # added to every wait so fresh tickets order by service time
-    "guard_seconds": 3600.0,  # weighted wait after which a ticket is overdue ...
-    "guard_factor": 0.0,     # ... plus this many times its expected service time
-    "skill_power": 0.0,      # how strongly a window prefers its best skills (measured: 0)
-    "scarcity_power": 1.0,   # how strongly tickets few windows can serve go first
-    "help_alpha": 0.0,       # extra service-time power when helping another pool
+    "alpha": 1.5,            # power of (service / category reference) in the index
+    "category_alpha": 0.5,   # power of the category's reference time (minutes)
+    "head_seconds": 60.0,    # added to every wait so fresh tickets order by service time
+    "guard_seconds": 3600.0,  # weighted wait after which a ticket is overdue
+    "scarcity_power": 2.0,   # how strongly tickets few windows can serve go first
 }
 
 # The last few open-window lists seen, with their scarcity tables: the server
@@ -79,6 +92,15 @@ def _capable(hall: HallContext, table: dict, pool: str, category: str) -> int:
     return count
 
 
+def category_references(waiting, service) -> dict:
+    """(pool, category) -> mean expected minutes of the distinct matters waiting there."""
+    matters: dict = {}
+    for t in waiting:
+        matters.setdefault((t.pool, t.category), set()).add(t.matter)
+    return {group: sum(max(service(m), 0.25) for m in names) / len(names)
+            for group, names in matters.items()}
+
+
 class Balanced(Policy):
     name = "balanced"
 
@@ -86,37 +108,32 @@ class Balanced(Policy):
         early = hall.call_early_seconds
         credit = credits(hall)
         alpha = _param(hall, "alpha")
+        category_alpha = _param(hall, "category_alpha")
         head = _param(hall, "head_seconds")
         guard = _param(hall, "guard_seconds")
-        guard_factor = _param(hall, "guard_factor")
-        skill_power = _param(hall, "skill_power")
         scarcity_power = _param(hall, "scarcity_power")
-        help_alpha = _param(hall, "help_alpha")
-        table = _capable_counts(hall) if scarcity_power else None
         service = hall.service_minutes
-        skills = window.skills
+        servable = [t for t in waiting if can_serve(window, t)]
+        if not servable:
+            return None
+        references = category_references(waiting, service)
+        table = _capable_counts(hall)
         per_kind: dict = {}
         best, best_key = None, None
-        for t in waiting:
-            if not can_serve(window, t):
-                continue
+        for t in servable:
             kind = (t.matter, t.pool, t.category)
-            factors = per_kind.get(kind)
-            if factors is None:
+            factor = per_kind.get(kind)
+            if factor is None:
                 s = max(service(t.matter), 0.25)
-                weight = skills.get(t.category, 1.0) ** skill_power
-                if table is not None:
-                    weight /= _capable(hall, table, t.pool, t.category) ** scarcity_power
-                primary = is_primary(window, t)
-                power = alpha if primary else alpha + help_alpha
-                factors = per_kind[kind] = (
-                    weight / s ** power, guard + guard_factor * 60.0 * s, 1 if primary else 0)
-            index_factor, limit, primary = factors
+                c = references[(t.pool, t.category)]
+                capable = _capable(hall, table, t.pool, t.category)
+                factor = per_kind[kind] = (
+                    1.0 / (s / c) ** alpha / c ** category_alpha / capable ** scarcity_power)
             weighted = now - t.queue_since + credit[effective_rank(t, now, early)]
-            if weighted >= limit:
+            if weighted >= guard:
                 key = (-2, -weighted, t.queue_since, t.ticket_id)
             else:
-                key = (-primary, -(weighted + head) * index_factor, t.queue_since, t.ticket_id)
+                key = (0, -(weighted + head) * factor, t.queue_since, t.ticket_id)
             if best_key is None or key < best_key:
                 best, best_key = t, key
         return best

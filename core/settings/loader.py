@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.allocation import POLICIES
+from core.settings.advisor import ADVISOR_SCHEMA, build_advisor
 from core.settings.board import BOARD_SCHEMA, build_board, check_board
 from core.settings.calendar import (
     BOOKING_SCHEMA,
@@ -135,7 +136,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "appointment_call_early_minutes": positive_int,
         "appointment_check_in_opens_minutes": positive_int,
         "appointment_check_in_closes_minutes": positive_int,
-        "policy": choice(tuple(POLICIES), "policy"), "requeue_after": non_negative_int}),
+        "policy": choice(tuple(POLICIES), "policy"), "requeue_after": non_negative_int,
+        "max_wait_guard_minutes": positive_int}),
     "server": _defaults(ServerSettings, {
         "host": text, "port": port, "database": text, "threads": positive_int,
         "synchronous": choice(SYNCHRONOUS, "synchronous mode"), "public_url": public_url,
@@ -169,12 +171,13 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "people": PEOPLE_SCHEMA,
     "departments": DEPARTMENT_SCHEMA,
     "ratings": RATINGS_SCHEMA,
+    "advisor": ADVISOR_SCHEMA,
 }
 ARRAYS = ("categories", "matters", "themes", "pools", "windows", "devices", "credentials",
           "materials", "forms", "departments")
 OPTIONAL_SECTIONS = ("rules", "server", "themes", "devices", "credentials", "materials",
                      "kiosk", "calendar", "booking", "forms", "voice", "board", "people",
-                     "departments", "ratings")
+                     "departments", "ratings", "advisor")
 
 
 def read_array(report: Report, name: str, raw: Any) -> list[dict]:
@@ -239,6 +242,7 @@ def build(data: dict[str, Any]) -> HallSettings:
         people=build_people(data["people"]),
         departments=build_departments(data["departments"]),
         ratings=build_ratings(data["ratings"]),
+        advisor=build_advisor(data["advisor"]),
     )
 
 

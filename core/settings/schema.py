@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from core.settings.advisor import AdvisorConfig
 from core.settings.board import BoardSettings
 from core.settings.calendar import BookingSettings, Calendar
 from core.settings.departments import Department
@@ -169,6 +170,9 @@ class Rules:
     appointment_check_in_opens_minutes: int = 120
     appointment_check_in_closes_minutes: int = 30
     policy: str = "balanced"
+    # 不让一人久等: a ticket whose wait plus its priority credit passes this many minutes
+    # is overdue and goes before everything but older overdue tickets (`balanced`)
+    max_wait_guard_minutes: int = 60
     # 过号: a no-show put back in line (once, the same day) goes behind this many
     # waiting people of its pool
     requeue_after: int = 3
@@ -238,6 +242,7 @@ class HallSettings:
     people: PeopleSettings = PeopleSettings()  # people's log-in (core.settings.people)
     departments: tuple[Department, ...] = ()   # the back office (core.settings.departments)
     ratings: RatingSettings = RatingSettings()   # 好差评 pads (core.settings.ratings)
+    advisor: AdvisorConfig = AdvisorConfig()     # the pool advisor (core.settings.advisor)
     # Lookups by code, rebuilt by __post_init__ (also after dataclasses.replace).
     _index: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 

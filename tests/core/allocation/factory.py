@@ -4,10 +4,12 @@ from __future__ import annotations
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
 from core.settings.schema import PoolKind, Priority
 
-SERVICE = {"open_company": 25.0, "invoice": 4.0, "transfer": 20.0, "pickup": 2.0, "birth": 20.0}
-CATEGORY = {"open_company": "business", "invoice": "tax", "transfer": "realty",
-            "pickup": "pickup", "birth": "theme"}
-POOL = {"open_company": "acceptance_a", "invoice": "acceptance_a", "transfer": "acceptance_a",
+SERVICE = {"open_company": 25.0, "invoice": 4.0, "register_tax": 15.0, "transfer": 20.0,
+           "pickup": 2.0, "birth": 20.0}
+CATEGORY = {"open_company": "business", "invoice": "tax", "register_tax": "tax",
+            "transfer": "realty", "pickup": "pickup", "birth": "theme"}
+POOL = {"open_company": "acceptance_a", "invoice": "acceptance_a",
+        "register_tax": "acceptance_a", "transfer": "acceptance_a",
         "pickup": "pickup", "birth": "coordination"}
 
 

@@ -82,11 +82,28 @@ def test_gcmu_prefers_short_matters_at_equal_wait():
     assert choose("gcmu", window(), waiting, 600.0, context()).ticket_id == "A2"
 
 
-def test_balanced_serves_primary_duties_first():
+def test_balanced_serves_scarce_work_first():
+    # Window 6 is the only open window for themes; the invoice has two windows able to take it.
     coordination = window(6, "coordination", {"theme": 1.0, "tax": 0.5}, also=("acceptance_a",))
-    waiting = [ticket("A1", "invoice", since=0), ticket("G1", "birth", since=500)]
-    chosen = choose("balanced", coordination, waiting, 600.0, context([coordination]))
-    assert chosen.ticket_id == "G1"
+    acceptance = window(1, skills={"tax": 1.0})
+    ctx = context([coordination, acceptance])
+    waiting = [ticket("A1", "invoice", since=400), ticket("G1", "birth", since=300)]
+    assert choose("balanced", coordination, waiting, 600.0, ctx).ticket_id == "G1"
+    assert choose("gcmu", coordination, waiting, 600.0, ctx).ticket_id == "A1"   # shortness
+    # With only window 6 open both are equally scarce and the short invoice goes first.
+    alone = context([coordination])
+    assert choose("balanced", coordination, waiting, 600.0, alone).ticket_id == "A1"
+
+
+def test_balanced_shortness_counts_more_within_a_category_than_between():
+    # Within tax: invoice (4 min) before tax registration (15 min), though it came later.
+    within = [ticket("A1", "register_tax", since=0), ticket("A2", "invoice", since=120)]
+    assert choose("balanced", window(), within, 600.0, context()).ticket_id == "A2"
+    # Between categories the long matter keeps its lead: a 20-minute realty transfer that
+    # came 400 s earlier beats a 4-minute invoice that a c-mu index would call first.
+    between = [ticket("B1", "transfer", since=0), ticket("A2", "invoice", since=400)]
+    assert choose("balanced", window(), between, 600.0, context()).ticket_id == "B1"
+    assert choose("gcmu", window(), between, 600.0, context()).ticket_id == "A2"
 
 
 def test_balanced_short_first_then_long_catches_up():
@@ -97,7 +114,7 @@ def test_balanced_short_first_then_long_catches_up():
     assert choose("balanced", window(), late, 3000.0, context()).ticket_id == "A1"
 
 
-def test_balanced_overdue_ticket_beats_primary_duties():
+def test_balanced_overdue_ticket_beats_scarce_work():
     coordination = window(6, "coordination", {"theme": 1.0, "tax": 0.5}, also=("acceptance_a",))
     waiting = [ticket("A1", "invoice", since=0), ticket("G1", "birth", since=3500)]
     ctx = context([coordination])
