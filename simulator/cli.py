@@ -3,6 +3,7 @@
     yichuang simulate --hall config/demo-hall.toml --trace T.csv --policy balanced --out R.csv
     yichuang simulate --generate --seed 7 --load 0.8 [--surge] \
         --hall config/demo-hall.toml --out T.csv
+    yichuang simulate --trace T.csv --advisor [--advisor-every 15]   # the pool advisor applied
 
 `--hall synthetic:small` / `synthetic:large` use the benchmark's built-in halls.
 """
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from typing import Callable
 
 from core.allocation import POLICIES
+from simulator.advising import run_advised
 from simulator.engine import Simulation
 from simulator.generator import generate_trace
 from simulator.halls import synthetic_hall
@@ -55,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--day", help="with --from-db: the day (YYYY-MM-DD; default the latest)")
     p.add_argument("--move", action="append", default=[], metavar="WINDOW=POOL",
                    help="what if: window WINDOW serves pool POOL (repeatable)")
+    p.add_argument("--advisor", action="store_true",
+                   help="apply the pool advisor's moves during the day (simulator/advising.py)")
+    p.add_argument("--advisor-every", type=float, default=15.0, metavar="MINUTES",
+                   help="with --advisor: minutes of simulated time between decisions")
     p.add_argument("--generate", action="store_true", help="write a realistic trace instead")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--load", type=float, default=0.8, help="offered work / window capacity")
@@ -62,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="progress bar on stderr (default: when stderr is a terminal)")
     return p
+
+
+def clock(seconds: float) -> str:
+    return f"{int(seconds // 3600):02d}:{int(seconds % 3600 // 60):02d}"
 
 
 def load_hall(spec: str):
@@ -152,7 +162,29 @@ def _replay(args, hall, recorded_day: RecordedDay | None) -> int:
     policy = args.policy or hall.rules.policy
     show = sys.stderr.isatty() if args.progress is None else args.progress
     progress = ProgressBar(sys.stderr, f"{policy}") if show and trace else None
-    results = Simulation(hall, trace, policy, progress=progress).run()
+    if args.advisor:
+        run = run_advised(hall, trace, policy, every_minutes=args.advisor_every,
+                          progress=progress)
+        results = run.results
+        for move in run.moves:
+            why = (f"for {move.advice.category}, projected mean wait "
+                   f"{move.advice.mean_before:.1f} -> {move.advice.mean_after:.1f} min"
+                   if move.advice else "its advice expired: back home")
+            if move.kind == "help":
+                until = f" until {clock(move.advice.until)}" if move.advice.until else ""
+                print(f"advisor {clock(move.at)}: window {move.window} ({move.from_pool}) "
+                      f"also serves {move.to_pool}{until} ({why})", file=sys.stderr)
+            elif move.kind == "help_end":
+                print(f"advisor {clock(move.at)}: window {move.window} stops helping "
+                      f"{move.to_pool}", file=sys.stderr)
+            else:
+                print(f"advisor {clock(move.at)}: window {move.window} {move.from_pool} -> "
+                      f"{move.to_pool} ({why})", file=sys.stderr)
+        kinds = [m.kind for m in run.moves]
+        print(f"advisor: {kinds.count('move')} moves, "
+              f"{kinds.count('help')} helps", file=sys.stderr)
+    else:
+        results = Simulation(hall, trace, policy, progress=progress).run()
     with _output(args.out) as out:
         write_results(out, results)
     s = summarize(results, hall)

@@ -12,28 +12,37 @@ calls again whenever a ticket arrives. Rules:
   apart, and then marked; the window loses that time;
 * an appointment's slot is `TraceTicket.appointment_slot`;
 * each finished service teaches the service-time model (`observe`);
+* with an arrival model (`arrivals=`, `core.forecast.arrivals`, learned from past
+  days), the ETA also expects the citizens still to come and the day's booked
+  appointments (their slots are known in advance);
 * the ETA printed at issue comes from `core.forecast.eta.forecast` (and the baseline
-  formula, kept for the benchmark).
+  formula, kept for the benchmark), with its 80% range from a
+  `core.forecast.ranges.RangeCalibrator` that learns each ticket's error when it is
+  called, as the server's does (pass one seeded from history as `calibrator`).
 
 `run()` plays a whole day. To step it by hand (a what-if, or checking the server
 against it), call `arrive(ticket)` and `call_next(window, at)` instead.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
-from core.allocation import get_policy, window_view_of
+from core.allocation import get_policy, policy_params, window_view_of
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
+from core.forecast.arrivals import ArrivalModel
 from core.forecast.availability import Shift, window_state
 from core.forecast.eta import WindowState, baseline_eta, forecast
+from core.forecast.ranges import RangeCalibrator
 from core.forecast.service_times import ServiceTimeModel
 from core.settings.schema import HallSettings
 from simulator.generator import NO_SHOW_RATE
 from simulator.trace import TraceTicket
 
 ARRIVAL, FREE, LUNCH = 0, 1, 2   # same-time order: arrivals first, then free windows
+ACTION = 3                       # a scheduled callback (`Simulation.schedule`), last
 
 
 @dataclass
@@ -47,6 +56,8 @@ class TicketResult:
     called: float | None = None
     finished: float | None = None
     eta_minutes: float | None = None
+    eta_low: float | None = None      # the estimate's 80% range (core.forecast.ranges)
+    eta_high: float | None = None
     eta_baseline_minutes: float | None = None
     outcome: str = "waiting"     # served | no_show | waiting (never called)
 
@@ -64,6 +75,7 @@ class _Window:
     on_lunch: bool = False
     lunch_taken: bool = False
     idle_since: float | None = None
+    helps: dict = None            # pool -> until: pools the advisor added (`help_pool`)
 
     @property
     def lunch(self) -> tuple[float, float] | None:
@@ -78,15 +90,27 @@ class Simulation:
                  params: Mapping[str, float] | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  eta_every: int = 1,
-                 baseline_means: Mapping[str, float] | None = None) -> None:
+                 baseline_means: Mapping[str, float] | None = None,
+                 calibrator: RangeCalibrator | None = None,
+                 arrivals: ArrivalModel | None = None) -> None:
         self._policy = get_policy(policy)
-        self.hall, self.policy, self.params = hall, policy, dict(params or {})
+        # The hall's own rules (the overdue guard) unless `params` overrides them.
+        self.hall, self.policy = hall, policy
+        self.params = policy_params(hall.rules) | dict(params or {})
         self.trace = sorted(trace, key=lambda t: (t.arrival, t.ticket_id))
         self.model = model or ServiceTimeModel.from_settings(hall)
         self.eta_mode, self.eta_every, self.progress = eta, max(1, eta_every), progress
         # The baseline formula's service times: the model's, or (a benchmark's
         # reference) the day's true means per matter.
         self.baseline_means = baseline_means
+        # The estimates' ranges: learnt from each ticket's error when it is called.
+        self.calibrator = calibrator if calibrator is not None else RangeCalibrator()
+        self._ahead_at_issue: dict[str, int | None] = {}
+        # The citizens still to come, for the ETA: learned from past days (`arrivals`),
+        # and the day's appointments, whose slots are booked in advance.
+        self._arrivals = None if arrivals is None else arrivals.schedule(
+            lambda code: matter_place(hall, code), appointments=False)
+        self._bookings = [t for t in self.trace if t.appointment_slot is not None]
         self.early = hall.rules.appointment_call_early_minutes * 60.0
         self.recall_seconds = float(hall.rules.max_recalls * hall.rules.recall_cooldown_seconds)
         self.now = 0.0
@@ -126,6 +150,53 @@ class Simulation:
         """Exactly the arguments the simulator passes to choose for window `number` now."""
         return self.windows[number].view, list(self.waiting.values()), self.now, self.context()
 
+    def schedule(self, at: float, action: Callable[[], None]) -> None:
+        """Run `action()` at simulated time `at`, after that moment's arrivals and calls
+        (the pool advisor's ticks, `simulator.advising`)."""
+        self._push(at, ACTION, action)
+
+    def move_window(self, number: int, pool: str) -> None:
+        """The manager moves window `number` to `pool` now (as POST /api/windows/<n>/move):
+        its home pool changes, its skills and helped pools (configured or `help_pool`)
+        stay; idle, it calls at once."""
+        self._rebuild_view(number, pool)
+
+    def help_pool(self, number: int, pool: str, until: float | None = None) -> None:
+        """Window `number` also serves `pool` from now until `until` (seconds after
+        midnight; None: all day), keeping its home pool ("5号窗口 also serves 公安户政
+        until 11:30"); idle, it calls at once. Helping again moves `until`."""
+        w = self.windows[number]
+        w.helps = dict(w.helps or {})
+        w.helps[pool] = until
+        self._rebuild_view(number, w.view.pool)
+        if until is not None:
+            self.schedule(until, lambda: self._help_ends(number, pool, until))
+
+    def stop_helping(self, number: int, pool: str) -> None:
+        """Window `number` no longer serves `pool` (unless its configuration says so)."""
+        w = self.windows[number]
+        if w.helps and pool in w.helps:
+            w.helps = {p: u for p, u in w.helps.items() if p != pool}
+            self._rebuild_view(number, w.view.pool)
+
+    def helping(self, number: int) -> dict:
+        """The pools the advisor has window `number` help now -> until."""
+        return dict(self.windows[number].helps or {})
+
+    def _help_ends(self, number: int, pool: str, until: float) -> None:
+        if (self.windows[number].helps or {}).get(pool, -1.0) == until:
+            self.stop_helping(number, pool)
+
+    def _rebuild_view(self, number: int, pool: str) -> None:
+        spec = self.hall.window(number)
+        w = self.windows[number]
+        view = window_view_of(spec, self.hall, pool=pool)
+        extra = tuple(p for p in (w.helps or {}) if p != pool and p not in view.also_serves)
+        w.view = replace(view, also_serves=view.also_serves + extra) if extra else view
+        self._context = None
+        if w.idle_since is not None and w.ticket is None and self._is_open(w):
+            self._call_next(number)
+
     def idle_violations(self) -> list[tuple[int, str]]:
         """(window, ticket) pairs where an idle window could serve a waiting ticket.
 
@@ -158,8 +229,10 @@ class Simulation:
                     self.progress(done, total)
             elif kind == FREE:
                 self._window_free(payload)
-            else:
+            elif kind == LUNCH:
                 self._lunch_starts(payload)
+            else:
+                payload()
         return [self.results[t.ticket_id] for t in self.trace]
 
     def arrive(self, t: TraceTicket) -> None:
@@ -205,12 +278,26 @@ class Simulation:
             est = forecast(waiting, states, self.now, self.policy, self.model.expected,
                            call_early_seconds=self.early, params=self.params,
                            no_show_rate=NO_SHOW_RATE, no_show_seconds=self.recall_seconds,
-                           stop_after=ticket.ticket_id)
+                           stop_after=ticket.ticket_id, arrivals=self._coming())
             hit = est.get(ticket.ticket_id)
             if hit is not None and hit.wait_seconds is not None:
                 result.eta_minutes = hit.wait_seconds / 60.0
+                self._ahead_at_issue[ticket.ticket_id] = hit.people_ahead
             else:
                 result.eta_minutes = result.eta_baseline_minutes
+        if result.eta_minutes is not None:
+            result.eta_low, result.eta_high = self.calibrator.range_for(
+                result.eta_minutes, self._ahead_at_issue.get(ticket.ticket_id),
+                int(result.issued // 3600))
+
+    def _coming(self) -> list[WaitingTicket]:
+        """The tickets expected after now (none without an arrival model)."""
+        if self._arrivals is None:
+            return []
+        start = bisect.bisect_left(self._bookings, self.now, key=lambda t: t.arrival)
+        booked = [(t.appointment_slot, t.matter) for t in self._bookings[start:]
+                  if t.ticket_id not in self.results]
+        return self._arrivals.after(self.now, bookings=booked)
 
     def window_state(self, w: _Window) -> WindowState:
         """The ETA's view of a window: when it will be free, and its break."""
@@ -268,6 +355,10 @@ class Simulation:
         source = self._trace_by_id[ticket.ticket_id]
         result = self.results[ticket.ticket_id]
         result.window, result.called = number, now
+        if result.eta_minutes is not None:
+            self.calibrator.record(result.eta_minutes, (now - result.issued) / 60.0,
+                                   self._ahead_at_issue.pop(ticket.ticket_id, None),
+                                   int(result.issued // 3600))
         result.outcome = "no_show" if source.no_show else "served"
         seconds = self.recall_seconds if source.no_show else source.service_minutes * 60.0
         w.ticket, w.idle_since, w.busy_until = ticket.ticket_id, None, now + seconds

@@ -1,7 +1,8 @@
 """A day's citizens (`TraceTicket`), and the simulator's CSV files (docs/simulator.md).
 
 Trace:   ticket_id,arrival,matter,priority,service_minutes,no_show
-Results: ticket_id,matter,priority,window,issued,called,finished,eta_minutes,outcome
+Results: ticket_id,matter,priority,window,issued,called,finished,eta_minutes,eta_low,eta_high,
+         outcome   (eta_low/eta_high: the estimate's 80% range, core.forecast.ranges)
 Times are HH:MM:SS. A bad row raises TraceError naming the file, line and field.
 """
 from __future__ import annotations
@@ -16,7 +17,7 @@ from core.settings.schema import HallSettings, Priority
 
 TRACE_FIELDS = ("ticket_id", "arrival", "matter", "priority", "service_minutes", "no_show")
 RESULT_FIELDS = ("ticket_id", "matter", "priority", "window", "issued", "called", "finished",
-                 "eta_minutes", "outcome")
+                 "eta_minutes", "eta_low", "eta_high", "outcome")
 
 
 APPOINTMENT_SLOT_SECONDS = 900
@@ -124,10 +125,15 @@ def write_results(target: TextIO, results) -> None:
     writer = csv.writer(target, lineterminator="\n")
     writer.writerow(RESULT_FIELDS)
     for r in results:
-        eta = "" if r.eta_minutes is None else f"{r.eta_minutes:.1f}"
+        eta, low, high = (_minutes(r.eta_minutes), _minutes(getattr(r, "eta_low", None)),
+                          _minutes(getattr(r, "eta_high", None)))
         writer.writerow((r.ticket_id, r.matter, r.priority, "" if r.window is None else r.window,
                          format_clock(r.issued), format_clock(r.called),
-                         format_clock(r.finished), eta, r.outcome))
+                         format_clock(r.finished), eta, low, high, r.outcome))
+
+
+def _minutes(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
 
 
 def trace_to_text(tickets: Iterable[TraceTicket]) -> str:
