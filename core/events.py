@@ -38,6 +38,8 @@ class TicketIssued(Event):
     eta_minutes: float | None   # None: no open window serves it now
     case_number: str = ""
     holder_name: str = ""       # masked (张*三), or ""
+    eta_low: float | None = None    # the estimate's 80% range (core.forecast.ranges);
+    eta_high: float | None = None   # None without an estimate (and in older events)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,70 @@ class WindowMovedToPool(Event):
     window: int
     pool: str
     previous_pool: str
+
+
+@dataclass(frozen=True)
+class WindowHelpsPool(Event):
+    """协同: the window keeps its home pool and also serves `pool` until `until`."""
+
+    window: int
+    pool: str
+    until: str | None           # "HH:MM", or None: for the rest of the day
+    by: str = ""                # the manager, or "advisor"
+
+
+@dataclass(frozen=True)
+class WindowStopsHelping(Event):
+    window: int
+    pool: str
+    reason: str = "stopped"     # "stopped" (a manager), "expired" (its time came), "day_ended"
+    by: str = ""
+
+
+# The pool advisor (core.advisor; managers only) ---------------------------------
+
+@dataclass(frozen=True)
+class AdviceIssued(Event):
+    """The advisor proposes a move or a help; waits in minutes (projected)."""
+
+    id: str
+    kind: str                   # "move" (home pool changes) or "help" (also serves)
+    window: int
+    from_pool: str
+    to_pool: str
+    category: str               # the category it relieves
+    mean_before: float
+    mean_after: float
+    worst_before: float
+    worst_after: float
+    worst_category: str | None
+    gain: float
+    until: str | None           # "HH:MM" the move or help is meant to last until
+    # (when it was computed is the payload's own `at`, as for every event)
+    returns_home: bool
+    text: str                   # the advice in Chinese ("5号窗口 同时办理 公安户政 至11:30")
+    text_en: str
+
+
+@dataclass(frozen=True)
+class AdviceAccepted(Event):
+    id: str
+    kind: str
+    window: int
+    to_pool: str
+    by: str                     # the manager, or "advisor" (auto-apply)
+
+
+@dataclass(frozen=True)
+class AdviceDismissed(Event):
+    id: str
+    by: str
+
+
+@dataclass(frozen=True)
+class AdviceWithdrawn(Event):
+    id: str
+    reason: str                 # "replaced" (newer advice), "no_longer_needed", "not_applicable"
 
 
 # Cases (受审分离, 容缺受理) -------------------------------------------------------
@@ -366,7 +432,13 @@ NOT_PUBLIC = frozenset({"RatingSubmitted", "CaseOpened", "CaseMaterialsSupplied"
                         "AlarmRaised", "DeviceHealthChanged",
                         # bookings are the citizen's business, not the hall screens'
                         "BookingMade", "BookingCancelled", "BookingChanged",
-                        "BookingCheckedIn"})
+                        "BookingCheckedIn",
+                        # the pool advisor speaks to managers only (MANAGERS_ONLY)
+                        "AdviceIssued", "AdviceAccepted", "AdviceDismissed",
+                        "AdviceWithdrawn"})
+# What only managers are sent (not clerks, helpers, kiosks or boards): the advisor's advice.
+MANAGERS_ONLY = frozenset({"AdviceIssued", "AdviceAccepted", "AdviceDismissed",
+                           "AdviceWithdrawn"})
 # ... and these are sent with free text and people's log-in names blanked.
 PUBLIC_BLANKS = {
     "TicketTransferred": ("note",), "TicketParked": ("note",),
@@ -376,6 +448,11 @@ PUBLIC_BLANKS = {
     "HelpRequested": ("note",), "HelpTaken": ("taken_by",), "HelpFinished": ("by",),
     "TicketRequeued": ("by",),
 }
+
+
+def for_staff(event: Event) -> Event | None:
+    """The event as clerks and floor helpers see it: everything but the managers' own."""
+    return None if event.type in MANAGERS_ONLY else event
 
 
 def for_public(event: Event) -> Event | None:

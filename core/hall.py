@@ -9,17 +9,21 @@ server): the hall asks it for estimates but does not import it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
-from core.allocation import window_view_of
+from core.advice_records import AdviceRecord
+from core.allocation import policy_params, window_view_of
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
-from core.bookings import Booking
+from core.bookings import Booking, BookingState
 from core.cases import Case
 from core.clock import seconds_of_day
 from core.devices import DeviceHealth
 from core.errors import Conflict, NotFound
+from core.forecast.arrivals import ArrivalModel, ArrivalSchedule
+from core.forecast.ranges import RangeCalibrator
 from core.forecast.service_times import ServiceTimeModel
 from core.help_requests import HelpRequest
 from core.settings.schema import HallSettings, PoolKind
@@ -63,6 +67,14 @@ class Changes:
         return bool(self.tickets or self.windows or self.cases or self.ratings or self.rows)
 
 
+def arrival_record(ticket: Ticket) -> tuple:
+    """A ticket as `ArrivalModel.observe_day` reads it: (seconds after midnight of its
+    issue, subject, priority, appointment slot in seconds or None)."""
+    slot = ticket.appointment_slot
+    return (seconds_of_day(ticket.issued_at), ticket.subject, ticket.priority,
+            None if slot is None else seconds_of_day(slot))
+
+
 class Hall:
     def __init__(self, settings: HallSettings, service_day: str,
                  estimator: Estimator | None = None) -> None:
@@ -78,7 +90,15 @@ class Hall:
         self.help_requests: dict[str, HelpRequest] = {}   # today's calls for a floor helper
         self.help_counter = 0                         # help requests raised today
         self.devices: dict[str, DeviceHealth] = {}    # each device's last reported health
+        # the pool advisor's advice of today, by id (core.actions.advice)
+        self.advice: dict[str, AdviceRecord] = {}
         self.service_times = ServiceTimeModel.from_settings(settings)
+        # the 80% range of every estimate, learned from the hall's recorded errors
+        self.wait_ranges = RangeCalibrator()
+        # the citizens still to come: tickets per hour of day learned from past days
+        # (server.storage at start, then each finished day), and today's expected day
+        self.arrivals = ArrivalModel()
+        self._arrival_schedule: ArrivalSchedule | None = None
         self.estimator: Estimator = estimator or NoEstimates()
         self.changes = Changes()
         self._waiting_views: dict[str, WaitingTicket] = {}
@@ -144,9 +164,14 @@ class Hall:
         return f"{prefix}{self.counters.get(prefix, 0) + 1:03d}"
 
     def begin_day(self, service_day: str) -> None:
+        if service_day != self.service_day:        # the finished day joins the history
+            self.arrivals.observe_day(self.service_day, map(arrival_record,
+                                                            self.tickets.values()))
+            self._arrival_schedule = None
         self.service_day = service_day
         self.tickets, self.counters, self.case_counter = {}, {}, 0
         self.help_requests, self.help_counter = {}, 0
+        self.advice = {}
         self.by_phone_token = {}
         self._waiting_views.clear()
 
@@ -187,16 +212,63 @@ class Hall:
         return self.settings.pool(pool).kind
 
     # --- views for the allocation policy and the estimator -------------------------
+    def wait_range(self, estimate: Estimate, now: datetime) -> tuple[float | None, float | None]:
+        """The 80% range (low, high) in minutes of an estimate; (None, None) without one."""
+        people_ahead, minutes = estimate
+        if minutes is None:
+            return None, None
+        return self.wait_ranges.range_for(minutes, people_ahead, now.hour)
+
+    def record_wait(self, ticket: Ticket, called_at: datetime) -> None:
+        """A ticket called for the first time: its estimate at issue against its wait."""
+        if ticket.eta_minutes is not None:
+            waited = (called_at - ticket.issued_at).total_seconds() / 60.0
+            self.wait_ranges.record(ticket.eta_minutes, waited, ticket.eta_people_ahead,
+                                    ticket.issued_at.hour)
+
     def waiting_views(self) -> list[WaitingTicket]:
         return list(self._waiting_views.values())
 
+    def expected_arrivals(self, now: datetime) -> list[WaitingTicket]:
+        """The citizens expected after `now` today (virtual tickets, by arrival): the
+        expected day of `arrivals` (built once a day, appointments left out) and one
+        per booking of today not checked in (no ticket yet) and not past its check-in."""
+        if self._arrival_schedule is None:
+            self._arrival_schedule = self.arrivals.schedule(self._place, appointments=False)
+        clock = seconds_of_day(now)
+        late = 60.0 * self.settings.rules.appointment_check_in_closes_minutes
+        # a booking's ticket is issued before the booking is marked checked in: each
+        # appointment ticket of today stands for one booking of its slot and subject
+        came = Counter((seconds_of_day(t.appointment_slot), t.subject)
+                       for t in self.tickets.values() if t.appointment_slot is not None)
+        booked = []
+        for booking in sorted(self.bookings.values(),
+                              key=lambda b: b.state is not BookingState.CHECKED_IN):
+            slot = (60.0 * booking.start, booking.subject)
+            if booking.day.isoformat() != self.service_day or not booking.state.holds_a_place:
+                continue
+            if came[slot] > 0:
+                came[slot] -= 1
+            elif booking.state is BookingState.BOOKED and slot[0] + late >= clock:
+                booked.append(slot)
+        return self._arrival_schedule.after(clock, bookings=booked)
+
+    def _place(self, subject: str) -> tuple[str, str]:
+        found = self.settings.subject(subject)
+        return found.category, found.pool
+
     def window_view(self, window: Window) -> WindowView:
-        """The window as a policy sees it; it changes only when the window changes pool."""
-        key = (window.number, window.pool)
+        """The window as a policy sees it; it changes only when the window changes pool
+        or starts or stops helping another (its helped pools join `also_serves`)."""
+        key = (window.number, window.pool, tuple(window.helping))
         view = self._window_views.get(key)
         if view is None:
-            view = self._window_views[key] = window_view_of(window.spec, self.settings,
-                                                            pool=window.pool)
+            view = window_view_of(window.spec, self.settings, pool=window.pool)
+            helped = tuple(p for p in window.helping
+                           if p != window.pool and p not in view.also_serves)
+            if helped:
+                view = replace(view, also_serves=view.also_serves + helped)
+            self._window_views[key] = view
         return view
 
     def open_windows(self) -> list[Window]:
@@ -206,7 +278,8 @@ class Hall:
         return HallContext(
             open_windows=[self.window_view(w) for w in self.open_windows()],
             service_minutes=self.service_times.expected,
-            call_early_seconds=self.settings.rules.appointment_call_early_minutes * 60.0)
+            call_early_seconds=self.settings.rules.appointment_call_early_minutes * 60.0,
+            params=policy_params(self.settings.rules))
 
     # --- the public picture ------------------------------------------------------
     def snapshot(self, public: bool = False, board: bool = False) -> dict:

@@ -85,6 +85,8 @@ class TicketPrint:
     priority_label: str = ""          # e.g. 绿色通道, already in the ticket's language
     note: str = ""                    # any further line, e.g. a window or floor
     language: str = DEFAULT_LANGUAGE
+    eta_low: float | None = None      # the estimate's 80% range (minutes), when known:
+    eta_high: float | None = None     # the wait line then says it ("约12分钟，8–18分钟")
 
 
 @dataclass(frozen=True)
@@ -234,14 +236,26 @@ def _rule() -> PrintLine:
     return PrintLine(rule=True)
 
 
-def _wait_text(tr, eta_minutes: float | None) -> str:
+def _wait_text(tr, eta_minutes: float | None, low: float | None = None,
+               high: float | None = None) -> str:
     if eta_minutes is None:
         return tr("Please watch the calling screen for your number")
-    if eta_minutes < 1:
-        return tr("Expected wait: under a minute")
+    ranged = low is not None and high is not None
     minutes = math.ceil(eta_minutes)
+    if ranged:   # whole minutes, the range still around the printed point
+        low, high = min(math.floor(low), minutes), max(math.ceil(high), minutes)
+    if eta_minutes < 1:
+        if ranged and high >= 2:
+            return tr("Expected wait: under a minute, 0–{high} minutes", high=high)
+        return tr("Expected wait: under a minute")
     if minutes < 90:
+        if ranged:
+            return tr("Expected wait: about {minutes} minutes, {low}–{high} minutes",
+                      minutes=minutes, low=low, high=high)
         return tr("Expected wait: about {minutes} minutes", minutes=minutes)
+    if ranged:
+        return tr("Expected wait: about {hours} h {minutes} min, {low}–{high} minutes",
+                  hours=minutes // 60, minutes=minutes % 60, low=low, high=high)
     return tr("Expected wait: about {hours} h {minutes} min",
               hours=minutes // 60, minutes=minutes % 60)
 
@@ -267,7 +281,8 @@ def ticket_lines(t: TicketPrint, columns: int = DEFAULT_COLUMNS) -> list[PrintLi
     ahead = (tr("No one is ahead of you") if t.people_ahead <= 0
              else tr("{n} people ahead of you", n=t.people_ahead))
     lines += _block(ahead, columns, DOUBLE, CENTER, bold=True)
-    lines += _block(_wait_text(tr, t.eta_minutes), columns, NORMAL, CENTER)
+    lines += _block(_wait_text(tr, t.eta_minutes, t.eta_low, t.eta_high), columns, NORMAL,
+                    CENTER)
     if t.materials:
         lines += [_rule(), *_block(tr("Please have these materials ready:"), columns,
                                    bold=True)]

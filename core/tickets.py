@@ -97,6 +97,10 @@ class Ticket:
     recalls: int = 0
     last_called_at: datetime | None = None
     history: list[HistoryEntry] = field(default_factory=list)
+    # what it was told at issue: the estimated wait and the people ahead (the hall records
+    # the estimate's error when it is first called: core.forecast.ranges)
+    eta_minutes: float | None = None
+    eta_people_ahead: int | None = None
 
     @property
     def ticket_id(self) -> str:

@@ -11,6 +11,14 @@ from core.settings.schema import WindowSpec
 PAUSE_REASONS = ("lunch", "break", "meeting", "training", "system_fault")
 
 
+def clock_text(seconds: float | None) -> str | None:
+    """Seconds after midnight as "HH:MM" (None stays None)."""
+    if seconds is None:
+        return None
+    minutes = int(seconds // 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 class WindowStatus(str, Enum):
     CLOSED = "closed"
     OPEN = "open"
@@ -32,10 +40,13 @@ class WindowInfo:
     skills: dict
     also_serves: tuple[str, ...]
     served_today: int
+    # pools the window helps for now besides its own: pool -> "HH:MM" it stops, or None
+    helping: dict = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict) -> WindowInfo:
-        values = {f.name: data[f.name] for f in fields(cls)}
+        values = {f.name: data[f.name] for f in fields(cls) if f.name != "helping"}
+        values["helping"] = dict(data.get("helping") or {})
         values["parked"], values["also_serves"] = (tuple(values["parked"]),
                                                    tuple(values["also_serves"]))
         return cls(**values)
@@ -51,6 +62,9 @@ class Window:
     current: str = ""                       # number of the ticket called or served here
     parked: list[str] = field(default_factory=list)
     served_today: int = 0
+    # 协同: pools the window serves for now besides its home pool (core.actions.staffing
+    # help_pool): pool -> until (seconds after midnight) or None for the rest of the day
+    helping: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def number(self) -> int:
@@ -65,7 +79,8 @@ class Window:
             number=self.number, name=self.name, pool=self.pool, status=self.status.value,
             pause_reason=self.pause_reason, clerk=self.clerk, current=self.current,
             parked=tuple(self.parked), skills=dict(self.spec.skills),
-            also_serves=tuple(self.spec.also_serves), served_today=self.served_today)
+            also_serves=tuple(self.spec.also_serves), served_today=self.served_today,
+            helping={pool: clock_text(until) for pool, until in self.helping.items()})
 
     def public(self) -> dict:
         return dict(self.info().__dict__)   # flat: a shallow copy is the JSON (asdict is slow)

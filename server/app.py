@@ -43,6 +43,9 @@ def create_app(settings: HallSettings, *, database: str | None = None,
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     service = HallService(settings, database or settings.server.database, clock)
     app.extensions["yichuang.service"] = service
+    from server.advisor import PoolAdvisor
+    # the pool advisor: assessed on request; the production server also runs it on a timer
+    app.extensions["yichuang.advisor"] = PoolAdvisor(service, service.settings)
     from server.sessions import Sessions
     app.extensions["yichuang.sessions"] = Sessions(service)
     app.extensions["yichuang.credentials"] = Credentials(settings.credentials,
@@ -81,6 +84,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(requeue.blueprint)   # 过号: back in line
     from server.views import back_office
     app.register_blueprint(back_office.blueprint)   # 审批: the back office and /office
+    from server.views import advice
+    app.register_blueprint(advice.blueprint)        # the pool advisor's advice (managers)
 
 
 def _error(status: int, kind: str, message: str, code: str = "", **details):

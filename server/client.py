@@ -37,6 +37,7 @@ from server.client_floor import CaseProgress, FloorCalls  # noqa: F401  (CasePro
 from server.client_people import PersonCalls, PersonSession  # noqa: F401  (re-exported)
 
 Key = str | None     # an Idempotency-Key: one per press, the same on its retries
+RANGES = ("eta_low", "eta_high")   # an estimate's 80% range, in an answer
 
 
 class ApiError(Exception):
@@ -70,6 +71,8 @@ class IssuedTicket:
     phone_token: str
     materials: tuple[str, ...]
     events: tuple[LoggedEvent, ...]
+    eta_low: float | None = None      # the estimate's 80% range; None without an estimate
+    eta_high: float | None = None
 
     @property
     def number(self) -> str:
@@ -93,6 +96,8 @@ class TicketStatus:
     people_ahead: int
     eta_minutes: float | None
     history: tuple[HistoryEntry, ...]
+    eta_low: float | None = None      # the estimate's 80% range; None without an estimate
+    eta_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class PhoneTicket:
     window_name: str | None
     hall: str
     as_of: str
+    eta_low: float | None = None      # the estimate's 80% range; None without an estimate
+    eta_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -204,7 +211,8 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
     def _issued(body: dict) -> IssuedTicket:
         return IssuedTicket(TicketInfo.from_dict(body["ticket"]), body["people_ahead"],
                             body["eta_minutes"], body["phone_url"], body["phone_token"],
-                            tuple(body["materials"]), _logged(body["events"]))
+                            tuple(body["materials"]), _logged(body["events"]),
+                            *map(body.get, RANGES))
 
     def issue_ticket(self, subject: str, priority: str | None = None,
                      id_card: str | None = None, id_card_read: bool = False,
@@ -228,9 +236,9 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
 
     def ticket(self, number: str) -> TicketStatus:
         body = self.request("GET", f"/api/tickets/{quote(number)}")
+        history = tuple(HistoryEntry.from_dict(h) for h in body["history"])
         return TicketStatus(TicketInfo.from_dict(body["ticket"]), body["people_ahead"],
-                            body["eta_minutes"],
-                            tuple(HistoryEntry.from_dict(h) for h in body["history"]))
+                            body["eta_minutes"], history, *map(body.get, RANGES))
 
     def tickets(self, state: str = "") -> list[TicketInfo]:
         path = "/api/tickets" + (f"?state={quote(state)}" if state else "")
@@ -245,7 +253,7 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
         body = self.request("GET", f"/api/public/tickets/{quote(phone_token)}")
         return PhoneTicket(TicketInfo.from_dict(body["ticket"]), body["subject_name"],
                            tuple(body["materials"]), body["people_ahead"], body["eta_minutes"],
-                           body["window_name"], body["hall"], body["as_of"])
+                           body["window_name"], body["hall"], body["as_of"], *map(body.get, RANGES))
 
     # --- opening hours and appointments (预约) -----------------------------------------
     def opening(self) -> OpeningInfo:

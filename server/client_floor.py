@@ -1,4 +1,5 @@
 """The typed client's calls for floor helpers (呼叫帮办), self-service forms (自助办理),
+协同 (a window helping another pool) and the pool advisor's advice,
 case progress (办件查询) and device health: part of `server.client.HallClient`
 (kept in a module of its own to keep each file short). Standard library and core only.
 """
@@ -12,6 +13,7 @@ from core.cases import CaseInfo
 from core.devices import DeviceHealthInfo
 from core.help_requests import HelpRequestInfo
 from core.settings.forms import Form
+from core.windows import WindowInfo
 
 
 @dataclass(frozen=True)
@@ -111,3 +113,47 @@ class FloorCalls:
     def devices(self) -> list[DeviceHealthInfo]:
         return [DeviceHealthInfo.from_dict(d)
                 for d in self.request("GET", "/api/devices")["devices"]]
+
+    # --- 协同 and the pool advisor (managers) --------------------------------------------
+    def _window(self, number: int, action: str, body: dict | None = None,
+                key: str | None = None) -> Any:
+        raise NotImplementedError
+
+    def help_pool(self, window: int, pool: str, until: str | None = None,
+                  idempotency_key: str | None = None) -> Any:
+        """The window also serves `pool` until `until` ("HH:MM"; None: the rest of the
+        day), keeping its home pool: a `WindowAnswer` whose window's `helping` shows it."""
+        body = {"pool": pool} | ({"until": until} if until else {})
+        return self._window(window, "help", body, key=idempotency_key)
+
+    def stop_helping(self, window: int, pool: str,
+                     idempotency_key: str | None = None) -> Any:
+        return self._window(window, "stop-helping", {"pool": pool}, key=idempotency_key)
+
+    def advice(self, state: str = "open") -> dict:
+        """Today's advice (`advice`: a list of dicts as docs/api.md gives them) and the
+        last assessment's `projection`."""
+        return self.request("GET", f"/api/advice?state={quote(state)}")
+
+    def assess_advice(self) -> dict:
+        """Assess the hall now: `advice` (the open one), `events`, `projection`."""
+        answer = self.request("POST", "/api/advice/assess", {})
+        return answer | {"events": _events(answer["events"])}
+
+    def accept_advice(self, advice_id: str, idempotency_key: str | None = None) -> dict:
+        """Apply the advice: `advice`, `window` (a WindowInfo) and `events`."""
+        return self._decided(advice_id, "accept", idempotency_key)
+
+    def dismiss_advice(self, advice_id: str, idempotency_key: str | None = None) -> dict:
+        return self._decided(advice_id, "dismiss", idempotency_key)
+
+    def _decided(self, advice_id: str, action: str, key: str | None) -> dict:
+        answer = self.request("POST", f"/api/advice/{quote(advice_id, safe='')}/{action}",
+                              {}, key)
+        return answer | {"window": WindowInfo.from_dict(answer["window"]),
+                         "events": _events(answer["events"])}
+
+
+def _events(answer: list) -> Any:
+    from server.client import _logged
+    return _logged(answer)

@@ -9,8 +9,9 @@ live buffer, else from the database (up to REPLAY_LIMIT events); anything else
 (no id, an id from another day or from the future, too much missed) starts
 afresh from a snapshot. `EventLog.follow` is the whole stream of one subscriber.
 
-Three audiences read the log: `staff` (clerks, managers, floor helpers) get every
-event whole; `public` (kiosks, screens anyone can read) get calls, counts and waits
+Four audiences read the log: `manager` gets every event whole; `staff` (clerks,
+floor helpers) every event but the pool advisor's, which are the managers' alone
+(`core.events.for_staff`); `public` (kiosks, screens anyone can read) get calls, counts and waits
 only (`core.events.for_public`): notes, reasons, log-in names, ratings and case
 details never reach them; `board` (hall displays, LED bridges and the web board at
 /board, open to anyone) gets less again: only what a board draws
@@ -22,7 +23,7 @@ import threading
 import time
 from typing import Callable, Iterator
 
-from core.events import DayStarted, LoggedEvent, for_board, for_public
+from core.events import DayStarted, LoggedEvent, for_board, for_public, for_staff
 
 REPLAY_LIMIT = 5_000
 RETRY_MILLISECONDS = 2_000
@@ -31,10 +32,10 @@ RETRY_MILLISECONDS = 2_000
 # otherwise cost 20,000 thread wake-ups a second. A quiet hall is not delayed.
 COALESCE_SECONDS = 0.025
 
-AUDIENCES = ("staff", "public", "board")
-AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "staff", "display": "board",
+AUDIENCES = ("manager", "staff", "public", "board")
+AUDIENCE_OF_ROLE = {"clerk": "staff", "manager": "manager", "display": "board",
                     "kiosk": "public", "helper": "staff", "rating_pad": "board"}
-SHOWN = {"public": for_public, "board": for_board}
+SHOWN = {"staff": for_staff, "public": for_public, "board": for_board}
 
 ReadStored = Callable[[int, int], list[LoggedEvent]]   # (after id, limit) -> from the DB
 TakeSnapshot = Callable[[str], tuple[bytes, int]]  # audience -> (SSE frame, last id in it)
@@ -46,7 +47,7 @@ def sse_frame(event_id: int, event_type: str, data: str) -> bytes:
 
 def logged_frame(logged: LoggedEvent, audience: str = "staff") -> bytes:
     """The event's frame for an audience; b"" if the audience does not see it."""
-    if audience == "staff":
+    if audience == "manager":
         return sse_frame(logged.id, logged.type, logged.json)
     shown = SHOWN[audience](logged.event)
     if shown is None:
@@ -73,8 +74,12 @@ class EventLog:
         """Append one action's events (called under the hall lock, in id order)."""
         if not logged:
             return
+        whole = [logged_frame(e, "manager") for e in logged]
         frames = {audience: [logged_frame(e, audience) for e in logged]
-                  for audience in AUDIENCES}
+                  for audience in ("public", "board")}
+        frames["manager"] = whole
+        frames["staff"] = [f if for_staff(e.event) is not None else b""
+                           for f, e in zip(whole, logged)]
         with self._condition:
             if logged[0].id != self.last_id + 1:
                 raise RuntimeError(f"event {logged[0].id} published after {self.last_id}")

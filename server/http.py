@@ -439,6 +439,7 @@ class HallServer:
         self.collector.start()
         self.streams.start()
         self.wsgi.start()
+        self.app.extensions["yichuang.advisor"].start()   # assesses every interval
 
     def stop(self, timeout: float = 3.0) -> None:
         """Stop accepting, end every event stream, let requests under way finish (for up
@@ -453,6 +454,7 @@ class HallServer:
         self.wsgi.pool.kill(block=True, timeout=1)
         self.collector.stop()
         self.streams.stop()
+        self.app.extensions["yichuang.advisor"].stop()
         service.close()
 
 

@@ -124,3 +124,22 @@ def case_parts_and_history(db: sqlite_utils.Database) -> None:
     db["cases"].add_column("history", str, not_null_default="[]")
     db["cases"].add_column("clock_stopped_at", str, not_null_default="")
     db["cases"].add_column("days_in_correction", int, not_null_default=0)
+
+
+@migration
+def estimates_at_issue(db: sqlite_utils.Database) -> None:
+    """What a ticket was told at issue (its estimated wait and the people ahead): the hall
+    calibrates its estimates' 80% range from these against the actual waits."""
+    db["tickets"].add_column("eta_minutes", float)
+    db["tickets"].add_column("eta_people_ahead", int)
+
+
+@migration
+def windows_helping_and_advice(db: sqlite_utils.Database) -> None:
+    """协同: the pools a window helps for now (JSON: pool -> until, seconds after midnight,
+    or null); and the pool advisor's advice of each day with what became of it."""
+    db["windows"].add_column("helping", str, not_null_default="{}")
+    db["advice"].create({
+        "id": str, "service_day": str, "kind": str, "window": int, "state": str,
+        "advice": str, "issued_at": str, "decided_by": str, "decided_at": str}, pk="id")
+    db["advice"].create_index(["service_day"])

@@ -92,6 +92,7 @@ def status_of(hall: Hall, ticket: Ticket, estimate: tuple[int, float | None],
     """What the phone page shows: the answer of GET /api/public/tickets/<token>.
     `subjects`: a cache of each subject's name and materials within one batch."""
     ahead, minutes = estimate
+    low, high = hall.wait_range(estimate, now)
     window = hall.windows.get(ticket.window) if ticket.window else None
     named = subjects.get(ticket.subject) if subjects is not None else None
     if named is None:
@@ -100,7 +101,7 @@ def status_of(hall: Hall, ticket: Ticket, estimate: tuple[int, float | None],
         if subjects is not None:
             subjects[ticket.subject] = named
     return {"ticket": ticket.public(), "subject_name": named[0], "materials": list(named[1]),
-            "people_ahead": ahead, "eta_minutes": minutes,
+            "people_ahead": ahead, "eta_minutes": minutes, "eta_low": low, "eta_high": high,
             "window_name": window.name if window else None,
             "hall": hall.settings.name, "as_of": now.isoformat(timespec="seconds"),
             "case": case_of(hall, ticket), **rating_of(ticket)}

@@ -38,6 +38,7 @@ def ticket_row(ticket: Ticket) -> dict:
         "appointment_slot": _iso(ticket.appointment_slot), "case_number": ticket.case_number,
         "holder_name": ticket.holder_name,
         "history": json.dumps([h.to_dict() for h in ticket.history], ensure_ascii=False),
+        "eta_minutes": ticket.eta_minutes, "eta_people_ahead": ticket.eta_people_ahead,
     }
 
 
@@ -52,7 +53,8 @@ def ticket_from_row(row: dict) -> Ticket:
         state=TicketState(row["state"]), window=row["window"], clerk=row["clerk"] or "",
         pinned_window=row["pinned_window"], recalls=row["recalls"] or 0,
         last_called_at=_when(row["last_called_at"]), holder_name=row.get("holder_name") or "",
-        history=[HistoryEntry.from_dict(h) for h in json.loads(row["history"])])
+        history=[HistoryEntry.from_dict(h) for h in json.loads(row["history"])],
+        eta_minutes=row.get("eta_minutes"), eta_people_ahead=row.get("eta_people_ahead"))
 
 
 def window_row(window: Window, service_day: str) -> dict:
@@ -61,6 +63,7 @@ def window_row(window: Window, service_day: str) -> dict:
         "status": window.status.value, "pause_reason": window.pause_reason,
         "clerk": window.clerk, "current": window.current,
         "parked": json.dumps(window.parked), "served_today": window.served_today,
+        "helping": json.dumps(window.helping),
     }
 
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from werkzeug.exceptions import ServiceUnavailable
 
+from core.actions.help_expiry import expire_help, help_expired
 from core.actions.tickets import start_day
 from core.bookings import ALPHABET, CODE_LENGTH
 from core.errors import HallError, Invalid
@@ -200,7 +201,7 @@ class HallService:
             return Answer(once.principal, once.key, once.request, 200,
                           json.dumps(body, ensure_ascii=False, separators=(",", ":")))
         try:
-            events = action(self.hall, now)
+            events = expire_help(self.hall, now) + action(self.hall, now)
             logged = self._store.commit(events, self.hall.take_changes(), now,
                                         self.hall.service_day,
                                         remember if once is not None else None)
@@ -318,7 +319,24 @@ class HallService:
 
     def read(self, query: Callable[[Hall, datetime], T]) -> T:
         with self.lock:
-            return query(self.hall, self.clock())
+            now = self.clock()
+            if help_expired(self.hall, now):
+                self._expire_help(now)
+            return query(self.hall, now)
+
+    def _expire_help(self, now: datetime) -> None:
+        """协同 whose time has come ends before a read shows the windows (an action ends
+        it first thing, in its own transaction): committed and published here."""
+        try:
+            events = expire_help(self.hall, now)
+            logged = self._store.commit(events, self.hall.take_changes(), now,
+                                        self.hall.service_day)
+        except sqlite3.OperationalError as error:
+            self._reload()
+            self._degrade(str(error))
+            return
+        self._unpublished.extend(logged)
+        self._settle()
 
     def stored_case(self, token: str):
         """A case by its page token from the database (picked-up cases leave the hall)."""

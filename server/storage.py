@@ -23,8 +23,10 @@ import sqlite_utils
 
 from core.actions.devices import device_from_row
 from core.actions.help import help_from_row
+from core.advice_records import AdviceRecord
 from core.bookings import Booking
 from core.cases import Case
+from core.clock import seconds_of_day
 from core.events import DayStarted, Event, LoggedEvent
 from core.hall import Changes, Estimator, Hall
 from core.settings.schema import HallSettings
@@ -240,7 +242,11 @@ class Store:
             hall.devices[row["device"]] = device_from_row(row)
         for row in self.db.query("SELECT * FROM bookings WHERE day >= ?", [day]):
             hall.bookings[row["code"]] = Booking.from_row(row)
+        for row in self.db.query("SELECT * FROM advice WHERE service_day = ?", [day]):
+            hall.advice[row["id"]] = AdviceRecord.from_row(row)
         self._learn_service_times(hall, day)
+        self._learn_wait_ranges(hall, day)
+        self._learn_arrivals(hall, day)
         hall.take_changes()
         return hall
 
@@ -268,6 +274,36 @@ class Store:
             "AND t.state = 'finished' AND t.service_seconds IS NOT NULL ORDER BY e.id",
             (since,))
         hall.service_times.observe_many((subject, seconds / 60) for subject, seconds in rows)
+
+
+    def _learn_wait_ranges(self, hall: Hall, day: str, history_days: int = 30) -> None:
+        """The estimates' 80% range learns from the recent days' tickets (up to and with
+        today's): each estimate at issue against the actual wait, in the order they were
+        called, as the live hall records them (core.forecast.ranges keeps the latest)."""
+        since = (date.fromisoformat(day) - timedelta(days=history_days)).isoformat()
+        rows = self.conn.execute(
+            "SELECT eta_minutes, wait_seconds, eta_people_ahead, issued_at FROM tickets "
+            "WHERE service_day >= ? AND service_day <= ? AND eta_minutes IS NOT NULL "
+            "AND wait_seconds IS NOT NULL ORDER BY called_at", (since, day))
+        hall.wait_ranges.record_many(
+            (predicted, seconds / 60.0, ahead, datetime.fromisoformat(issued).hour)
+            for predicted, seconds, ahead, issued in rows)
+
+
+    def _learn_arrivals(self, hall: Hall, day: str, history_days: int = 30) -> None:
+        """The citizens still to come: every ticket issued on the recent days before
+        `day` (when, which subject, which priority, its appointment slot), per hour of
+        day (core.forecast.arrivals). A day with no ticket is not a day of the hall's."""
+        since = (date.fromisoformat(day) - timedelta(days=history_days)).isoformat()
+        rows = self.conn.execute(
+            "SELECT service_day, issued_at, subject, priority, appointment_slot FROM tickets "
+            "WHERE service_day >= ? AND service_day < ? ORDER BY service_day, issued_at",
+            (since, day))
+        for service_day, issued, subject, priority, slot in rows:
+            hall.arrivals.observe(service_day, seconds_of_day(datetime.fromisoformat(issued)),
+                                  subject, priority,
+                                  None if slot is None
+                                  else seconds_of_day(datetime.fromisoformat(slot)))
 
 
 def recorded_day(path: str, day: str | None = None) -> tuple[str, list[dict]]:
@@ -343,12 +379,15 @@ def _restore_window(hall: Hall, row: dict, day: str) -> None:
     window.current = row["current"] or ""
     window.parked = json.loads(row["parked"] or "[]")
     window.served_today = row["served_today"] or 0
+    window.helping = {pool: until for pool, until in json.loads(row.get("helping") or "{}")
+                      .items() if hall.settings.has("pool", pool)}
 
 
 _UPSERT_SQL: dict[tuple[str, tuple], str] = {}
 PRIMARY_KEYS = {"tickets": "id", "windows": "number", "cases": "number", "ratings": "id",
                 "help_requests": "id", "self_service": "case_number", "devices": "device",
-                "bookings": "code", "people": "user_name", "sessions": "token_hash"}
+                "bookings": "code", "people": "user_name", "sessions": "token_hash",
+                "advice": "id"}
 
 
 def _upsert(conn: sqlite3.Connection, table: str, row: dict) -> None:

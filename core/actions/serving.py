@@ -94,6 +94,8 @@ def call_ticket(hall: Hall, window_number: int, number: str, now: datetime) -> l
 def _call(hall: Hall, window: Window, ticket: Ticket, now: datetime) -> list[Event]:
     ticket.state, ticket.window, ticket.last_called_at = TicketState.CALLED, window.number, now
     ticket.clerk = window.clerk
+    if ticket.first("called") is None:
+        hall.record_wait(ticket, now)
     ticket.record("called", now, window.number)
     window.current = ticket.number
     hall.touch(ticket)

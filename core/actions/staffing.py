@@ -1,24 +1,28 @@
-"""Staffing windows: log in and out, open, close, pause, resume, move to a pool, and a
-manager's release of a window its clerk left with tickets."""
+"""Staffing windows: log in and out, open, close, pause, resume, move to a pool, help
+another pool for a while (协同), and a manager's release of a window its clerk left with
+tickets."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from core.clock import seconds_of_day
 from core.errors import Conflict, Invalid, NotFound
 from core.events import (
     ClerkLoggedIn,
     ClerkLoggedOut,
     Event,
     WindowClosed,
+    WindowHelpsPool,
     WindowMovedToPool,
     WindowOpened,
     WindowPaused,
     WindowReleased,
     WindowResumed,
+    WindowStopsHelping,
 )
 from core.hall import Hall
 from core.tickets import TicketState
-from core.windows import Window, WindowStatus
+from core.windows import Window, WindowStatus, clock_text
 
 
 def log_in(hall: Hall, window_number: int, clerk: str, clerk_name: str) -> list[Event]:
@@ -108,8 +112,51 @@ def move_window(hall: Hall, window_number: int, pool: str) -> list[Event]:
     if window.pool == pool:
         return []
     previous, window.pool = window.pool, pool
+    window.helping.pop(pool, None)       # it serves that pool at home now
     hall.touch(window)
     return [WindowMovedToPool(window=window.number, pool=pool, previous_pool=previous)]
+
+
+def _pool_categories(hall: Hall, pool: str) -> set[str]:
+    """The categories of the matters and themes that wait in `pool`."""
+    settings = hall.settings
+    return {s.category for s in (*settings.matters, *settings.themes) if s.pool == pool}
+
+
+def help_pool(hall: Hall, window_number: int, pool: str, until: float | None, now: datetime,
+              by: str = "") -> list[Event]:
+    """协同: the window keeps its home pool and also serves `pool`'s line (as a pool it
+    `also_serves`) until `until` (seconds after midnight; None: the rest of the day).
+    Refused for a window with no skill for any category waiting in that pool."""
+    window = hall.window(window_number)
+    if not hall.settings.has("pool", pool):
+        raise NotFound(f"unknown pool '{pool}'", pool=pool, code="unknown_pool")
+    if pool == window.pool:
+        raise Conflict(f"window {window.number} is at home in pool {pool} already",
+                       window=window.number, pool=pool, code="help_own_pool")
+    if not any(window.spec.skills.get(c, 0.0) > 0 for c in _pool_categories(hall, pool)):
+        raise Invalid(f"window {window.number} has no skill for any matter of pool {pool}",
+                      window=window.number, pool=pool, code="window_no_skill_for_pool")
+    if until is not None and until <= seconds_of_day(now):
+        raise Invalid(f"the help would end at {clock_text(until)}, which has passed",
+                      until=clock_text(until), code="help_until_past")
+    if pool in window.helping and window.helping[pool] == until:
+        return []
+    window.helping[pool] = until
+    hall.touch(window)
+    return [WindowHelpsPool(window=window.number, pool=pool, until=clock_text(until), by=by)]
+
+
+def stop_helping(hall: Hall, window_number: int, pool: str, by: str = "",
+                 reason: str = "stopped") -> list[Event]:
+    """The window stops serving the pool it helped; its home pool is unchanged."""
+    window = hall.window(window_number)
+    if pool not in window.helping:
+        raise Conflict(f"window {window.number} is not helping pool {pool}",
+                       window=window.number, pool=pool, code="window_not_helping")
+    del window.helping[pool]
+    hall.touch(window)
+    return [WindowStopsHelping(window=window.number, pool=pool, reason=reason, by=by)]
 
 
 def release_window(hall: Hall, window_number: int, by: str, now: datetime) -> list[Event]:

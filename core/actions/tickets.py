@@ -60,11 +60,13 @@ def issue_ticket(hall: Hall, request: TicketRequest, now: datetime) -> list[Even
     ticket.record("issued", now, note=request.origin.value)
     hall.add_ticket(ticket)
     people_ahead, minutes = estimate_for(hall, ticket, now)
+    ticket.eta_minutes, ticket.eta_people_ahead = minutes, people_ahead
+    low, high = hall.wait_range((people_ahead, minutes), now)
     return [TicketIssued(number=ticket.number, subject=ticket.subject, is_theme=subject.is_theme,
                          category=ticket.category, pool=ticket.pool, priority=priority.value,
                          origin=request.origin.value, people_ahead=people_ahead,
                          eta_minutes=minutes, case_number=ticket.case_number,
-                         holder_name=ticket.holder_name)]
+                         holder_name=ticket.holder_name, eta_low=low, eta_high=high)]
 
 
 def _kind_of(request: TicketRequest) -> str:
@@ -182,10 +184,12 @@ def start_day(hall: Hall, service_day: str, now: datetime) -> list[Event]:
             expired += 1
     for window in hall.windows.values():
         if (window.status is not WindowStatus.CLOSED or window.clerk or window.current
-                or window.parked or window.pause_reason or window.served_today):
+                or window.parked or window.pause_reason or window.served_today
+                or window.helping):
             window.status, window.clerk, window.current = WindowStatus.CLOSED, "", ""
             window.pause_reason, window.served_today = "", 0
             window.parked.clear()
+            window.helping.clear()      # a help (协同) lasts one day at most
             hall.touch(window)
     cancel_unfinished_help(hall, now)
     hall.begin_day(service_day)

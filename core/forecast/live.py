@@ -15,6 +15,13 @@ less than half a second ago: then its peers are the waiting tickets that rank at
 least as high and share one of its windows. Opened or closed windows, or a
 forecast older than a second, always take a full forecast. At a real hall's pace
 (about 10 actions a second at peak) nearly every estimate is a full one.
+
+The citizens still to come (`Hall.expected_arrivals`: the hall's expected day learned
+from past days, and today's bookings not checked in) join every full forecast. The quick
+path stays valid with them: the expected day is built once a day and does not move
+between estimates, so a forecast less than a second old expected the same arrivals
+(those due within that second, and a booking checked in meanwhile, are counted by the
+reused forecast and not by a new one: at most a second's worth).
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from core.allocation import can_serve
+from core.allocation import can_serve, policy_params
 from core.clock import seconds_of_day
 from core.forecast.availability import Shift, window_state
 from core.forecast.eta import WindowState, forecast, people_ahead
@@ -136,7 +143,9 @@ class WaitEstimator:
             windows_forecast = windows
         projected = forecast(waiting, windows_forecast, clock, hall.settings.rules.policy,
                              hall.service_times.expected,
-                             call_early_seconds=hall.context().call_early_seconds)
+                             call_early_seconds=hall.context().call_early_seconds,
+                             params=policy_params(hall.settings.rules),
+                             arrivals=hall.expected_arrivals(now) if windows_forecast else ())
         views = [s.view for s in windows]
         call_at, ahead = {}, {}
         for ticket in waiting:
@@ -182,12 +191,18 @@ def _as_estimate(ahead: int, call_at: float | None, clock: float) -> Estimate:
 
 
 def _open_windows_key(hall: Hall) -> tuple:
-    return tuple((w.number, w.pool) for w in hall.open_windows())
+    return tuple((w.number, w.pool, tuple(w.helping)) for w in hall.open_windows())
 
 
 def estimate_waits(hall: Hall, now: datetime) -> dict[str, Estimate]:
     """number -> (people ahead, minutes to wait or None if no open window serves it)."""
     return hall.estimator.all(hall, now)
+
+
+def window_states(hall: Hall, clock: float) -> list[WindowState]:
+    """The open windows as the forecast (and the pool advisor) sees them: each one's
+    policy view, shift and remaining busy time."""
+    return [_window_state(hall, w, clock) for w in hall.open_windows()]
 
 
 def _window_state(hall: Hall, window: Window, clock: float) -> WindowState:

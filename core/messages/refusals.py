@@ -195,6 +195,18 @@ REFUSALS: dict[str, str] = {
     "window_busy": N_("This window is still serving {number}. Finish, set aside or "
                       "transfer it first."),
     "not_a_pickup_window": N_("Window {window} is not a pickup (出件) window."),
+    # --- 协同 and the pool advisor (core/actions/staffing.py, core/actions/advice.py) ---
+    "help_own_pool": N_("Window {window} is at home in pool {pool} already."),
+    "window_no_skill_for_pool": N_("Window {window} handles none of the matters of pool "
+                                   "{pool}; choose another window."),
+    "help_until_past": N_("The help would end at {until}, which has passed. Choose a later "
+                          "time."),
+    "window_not_helping": N_("Window {window} is not helping pool {pool}."),
+    "unknown_advice": N_("There is no advice {id} today."),
+    "advice_closed": N_("This advice is already {state}."),
+    "advisor_disabled": N_("The pool advisor is switched off in this hall."),
+    "advice_outdated": N_("Window {window} has moved since this advice; it no longer "
+                          "applies."),
     # --- 好差评 from the phone page and the case page (core/actions/ratings.py) --------
     "rating_reason_required": N_("Please choose why you are not satisfied, so that it can "
                                  "be followed up."),

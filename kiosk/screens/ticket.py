@@ -6,6 +6,7 @@ screen says so, shows a large QR to photograph, and the server hears of the faul
 once (`report_device`)."""
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from kivy.uix.anchorlayout import AnchorLayout
@@ -79,7 +80,13 @@ class TicketScreen(Screen):
         minutes = self.issued.eta_minutes
         if minutes is None:
             return ahead + kiosk.tr(" (the wait is estimated once the windows call)")
-        return ahead + kiosk.tr(", about {minutes} minutes", minutes=max(1, round(minutes)))
+        minutes = max(1, round(minutes))
+        low, high = self.issued.eta_low, self.issued.eta_high
+        if low is None or high is None:
+            return ahead + kiosk.tr(", about {minutes} minutes", minutes=minutes)
+        low, high = min(math.floor(low), minutes), max(math.ceil(high), minutes)
+        return ahead + kiosk.tr(", about {minutes} minutes ({low}–{high} minutes)",
+                                minutes=minutes, low=low, high=high)
 
     def _time_text(self) -> str:
         issued_at = self.issued.ticket.issued_at
@@ -120,7 +127,8 @@ class TicketScreen(Screen):
             hall_name=self._hall(kiosk), number=issued.number,
             subject_name=subject_name(kiosk, self.subject),
             people_ahead=issued.people_ahead, eta_minutes=issued.eta_minutes,
-            issued_at=issued_at, phone_url=issued.phone_url,
+            eta_low=issued.eta_low, eta_high=issued.eta_high, issued_at=issued_at,
+            phone_url=issued.phone_url,
             materials=tuple(material_labels(self.subject, kiosk.language)),
             priority_label=kiosk.tr(label) if label else "", language=kiosk.language)
 

@@ -79,7 +79,8 @@ def issue_and_answer(action, token: str):
     issued = next(e.event for e in logged if isinstance(e.event, TicketIssued))
     base = settings().server.public_url.rstrip("/")
     return jsonify({"ticket": ticket, "people_ahead": issued.people_ahead,
-                    "eta_minutes": issued.eta_minutes, "phone_token": token,
+                    "eta_minutes": issued.eta_minutes, "eta_low": issued.eta_low,
+                    "eta_high": issued.eta_high, "phone_token": token,
                     "phone_url": f"{base}/t/{token}",
                     "materials": list(settings().material_labels(ticket["subject"])),
                     "events": events_json(logged)}), 201
@@ -136,9 +137,11 @@ def get_ticket(number: str):
 
     def picture(hall: Hall, now: datetime):
         ticket = hall.ticket(number)
-        ahead, minutes = estimate_waits(hall, now).get(ticket.number, (0, None))
+        estimate = estimate_waits(hall, now).get(ticket.number, (0, None))
+        low, high = hall.wait_range(estimate, now)
         history = [h.to_dict() | ({} if staff else {"note": ""}) for h in ticket.history]
-        return {"ticket": ticket.public(), "people_ahead": ahead, "eta_minutes": minutes,
+        return {"ticket": ticket.public(), "people_ahead": estimate[0],
+                "eta_minutes": estimate[1], "eta_low": low, "eta_high": high,
                 "history": history}
     return service().read(picture)
 

@@ -11,8 +11,10 @@ from flask import Blueprint, g, jsonify
 
 from core.actions import serving, staffing
 from core.actions.cases import CaseRequest, acceptance_slip
+from core.errors import Invalid
+from core.settings.values import parse_time
 from server.auth import requires
-from server.payloads import Values, accepts, day, flag, integer, like, texts
+from server.payloads import Values, accepts, day, flag, integer, like, text, texts
 from server.views.common import (
     CASE_NUMBER,
     MATERIALS,
@@ -96,6 +98,36 @@ def move_window(number: int, body: Values):
     pool = body["pool"]
     return act_at_window(number, lambda hall, now: staffing.move_window(hall, number, pool),
                          check_clerk=False)
+
+
+@blueprint.post("/<int:number>/help")
+@requires("manager")
+@accepts(body=[like(POOL, doc="the pool the window also serves, keeping its own"),
+               text("until", 5, required=False, doc="HH:MM it stops helping; absent: "
+                                                    "the rest of the day", example="11:30")])
+def help_pool(number: int, body: Values):
+    """协同: the window keeps its home pool and also serves another's line for a while."""
+    pool, until, manager = body["pool"], _clock_seconds(body["until"]), g.principal.name
+    return act_at_window(number, lambda hall, now: staffing.help_pool(
+        hall, number, pool, until, now, by=manager), check_clerk=False)
+
+
+@blueprint.post("/<int:number>/stop-helping")
+@requires("manager")
+@accepts(body=[like(POOL, doc="the pool it helps")])
+def stop_helping(number: int, body: Values):
+    pool, manager = body["pool"], g.principal.name
+    return act_at_window(number, lambda hall, now: staffing.stop_helping(
+        hall, number, pool, by=manager), check_clerk=False)
+
+
+def _clock_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    minutes = parse_time(value)
+    if minutes is None:
+        raise Invalid(f"{value!r} is not a time of day: expected HH:MM", field="until")
+    return minutes * 60.0
 
 
 @blueprint.post("/<int:number>/release")

@@ -12,6 +12,7 @@ PHONE = {
     "loading": N_("Looking up your place in line…"),
     "ahead": N_("{ahead} people ahead of you"),
     "wait": N_("About {minutes} minutes to wait"),
+    "wait_range": N_("About {minutes} minutes to wait, {low}–{high} minutes"),
     "no_wait": N_("No window is serving this matter now"),
     "near": N_("Almost your turn: {ahead} ahead of you. Please come near the windows "
                "and listen for your number."),

@@ -17,6 +17,7 @@ DOMAINS = sorted(p.stem for p in (HERE / "zh" / "LC_MESSAGES").glob("*.po"))
 # tr("..."), _("...") or N_("...") must be in that domain's catalogue.
 DOMAIN_SOURCES = {
     "refusals": ["core/messages"],
+    "advisor": ["core/actions/advice.py"],
     "materials": ["core/settings"],
     "printing": ["core/printing.py"],
     "kiosk": ["kiosk"],

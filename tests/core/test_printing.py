@@ -89,6 +89,20 @@ def test_people_ahead_and_the_wait_are_said_plainly(ahead, eta, expected):
     assert all(text in said for text in expected), said
 
 
+@pytest.mark.parametrize(("language", "eta", "low", "high", "expected"), [
+    ("zh", 11.3, 7.6, 17.2, "预计等候约 12 分钟，7–18 分钟"),
+    ("en", 11.3, 7.6, 17.2, "Expected wait: about 12 minutes, 7–18 minutes"),
+    ("zh", 0.2, 0.0, 3.4, "预计等候不到 1 分钟，0–4 分钟"),
+    ("zh", 100.0, 70.0, 150.0, "预计等候约 1 小时 40 分钟，70–150 分钟"),
+])
+def test_the_wait_line_gives_the_range_when_there_is_one(language, eta, low, high, expected):
+    ticket = TicketPrint(**{**TICKET.__dict__, "language": language, "eta_minutes": eta,
+                            "eta_low": low, "eta_high": high})
+    lines = ticket_lines(ticket)
+    assert expected in texts(lines), texts(lines)
+    assert fits(lines, 48) and fits(ticket_lines(ticket, columns=32), 32)
+
+
 def test_a_ticket_without_materials_has_no_materials_heading():
     ticket = TicketPrint(**{**TICKET.__dict__, "materials": (), "priority_label": ""})
     said = texts(ticket_lines(ticket))

@@ -1,0 +1,149 @@
+"""The pool advisor's advice in the hall: issued, accepted (applied), dismissed, withdrawn.
+
+`core.advisor` decides; these actions record what it said and what a manager (or the
+advisor itself, when the hall lets it: `[advisor] auto_apply`) did with it. Accepting
+applies the advice through the staffing actions: a "move" with
+`core.actions.staffing.move_window`, a "help" with `help_pool`. One advice is open at a
+time: a newer one withdraws the older, unless it is the same proposal again (then the
+open one stays and nothing is said twice).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.actions.staffing import help_pool, move_window
+from core.advice_records import KINDS, AdviceRecord, AdviceState
+from core.errors import Conflict, NotFound
+from core.events import (
+    AdviceAccepted,
+    AdviceDismissed,
+    AdviceIssued,
+    AdviceWithdrawn,
+    Event,
+)
+from core.hall import Hall
+from core.messages import N_, translator
+from core.settings.schema import HallSettings
+from core.windows import clock_text
+
+TABLE = "advice"
+SENTENCES = {
+    ("move", False, False): N_("Window {window}: move to {pool}"),
+    ("move", False, True): N_("Window {window}: move to {pool} until {until}"),
+    ("move", True, False): N_("Window {window}: back to {pool}"),
+    ("move", True, True): N_("Window {window}: back to {pool}"),
+    ("help", False, False): N_("Window {window}: also serve {pool}"),
+    ("help", False, True): N_("Window {window}: also serve {pool} until {until}"),
+}
+
+
+def advice_text(advice: dict, settings: HallSettings, language: str = "zh") -> str:
+    """The advice as a manager reads it ("5号窗口 同时办理 公安户政 至11:30")."""
+    kind = advice.get("kind", "move")
+    home = bool(advice.get("returns_home")) and kind == "move"
+    until = clock_text(advice.get("until"))
+    pool = settings.pool(advice["to_pool"])
+    name = pool.name_en or pool.name if language == "en" else pool.name
+    sentence = SENTENCES[(kind, home, until is not None)]
+    return translator("advisor", language)(sentence, window=advice["window"], pool=name,
+                                           until=until or "")
+
+
+def _record(hall: Hall, record: AdviceRecord) -> None:
+    hall.advice[record.id] = record
+    hall.record_row(TABLE, record.id, record.row(hall.service_day))
+
+
+def open_advice(hall: Hall) -> list[AdviceRecord]:
+    return [a for a in hall.advice.values() if a.state is AdviceState.OPEN]
+
+
+def withdraw_open(hall: Hall, reason: str, keep: str = "") -> list[Event]:
+    """Every open advice but `keep` is withdrawn (replaced, or no longer needed)."""
+    events: list[Event] = []
+    for record in open_advice(hall):
+        if record.id != keep:
+            record.state = AdviceState.WITHDRAWN
+            _record(hall, record)
+            events.append(AdviceWithdrawn(id=record.id, reason=reason))
+    return events
+
+
+def _same_proposal(one: dict, other: dict) -> bool:
+    return all(one.get(k) == other.get(k) for k in ("kind", "window", "from_pool", "to_pool"))
+
+
+def issue_advice(hall: Hall, advice: dict, now: datetime) -> list[Event]:
+    """Record `advice` (`Advice.as_dict()` with its `kind`) as the open advice and say
+    it to the managers; the same proposal as the open one changes nothing."""
+    advice = dict(advice, kind=advice.get("kind", "move"))
+    if advice["kind"] not in KINDS:
+        raise ValueError(f"unknown advice kind {advice['kind']!r}")
+    for record in open_advice(hall):
+        if _same_proposal(record.advice, advice):
+            return withdraw_open(hall, "replaced", keep=record.id)
+    events = withdraw_open(hall, "replaced")
+    advice["text"] = advice_text(advice, hall.settings, "zh")
+    advice["text_en"] = advice_text(advice, hall.settings, "en")
+    record = AdviceRecord(advice["id"], advice, now.isoformat(timespec="seconds"))
+    _record(hall, record)
+
+    def minutes(name: str) -> float:
+        return round(float(advice[name]), 1)
+    return events + [AdviceIssued(
+        id=record.id, kind=advice["kind"], window=int(advice["window"]),
+        from_pool=advice["from_pool"], to_pool=advice["to_pool"],
+        category=advice["category"], mean_before=minutes("mean_before"),
+        mean_after=minutes("mean_after"), worst_before=minutes("worst_before"),
+        worst_after=minutes("worst_after"), worst_category=advice.get("worst_category"),
+        gain=minutes("gain"), until=clock_text(advice.get("until")),
+        returns_home=bool(advice.get("returns_home")),
+        text=advice["text"], text_en=advice["text_en"])]
+
+
+def advice_of(hall: Hall, advice_id: str) -> AdviceRecord:
+    record = hall.advice.get(advice_id)
+    if record is None:
+        raise NotFound(f"no advice {advice_id} today", id=advice_id, code="unknown_advice")
+    return record
+
+
+def accept_advice(hall: Hall, advice_id: str, by: str, now: datetime) -> list[Event]:
+    """Apply the advice (a move, or a help until its time) and record who accepted it.
+    Accepting it again changes nothing; a dismissed or withdrawn one is refused, and so
+    is one the hall has moved past (the window is no longer where the advice found it)."""
+    record = advice_of(hall, advice_id)
+    if record.state is AdviceState.ACCEPTED:
+        return []
+    if record.state is not AdviceState.OPEN:
+        raise Conflict(f"advice {advice_id} is {record.state.value}", id=advice_id,
+                       state=record.state.value, code="advice_closed")
+    advice = record.advice
+    window = hall.window(record.window)
+    if window.pool != advice["from_pool"]:
+        raise Conflict(f"window {window.number} is no longer in pool {advice['from_pool']}",
+                       id=advice_id, window=window.number, code="advice_outdated")
+    if record.kind == "move":
+        events = move_window(hall, window.number, advice["to_pool"])
+    else:
+        events = help_pool(hall, window.number, advice["to_pool"], advice.get("until"), now,
+                           by=by)
+    record.state, record.decided_by = AdviceState.ACCEPTED, by
+    record.decided_at = now.isoformat(timespec="seconds")
+    _record(hall, record)
+    return events + [AdviceAccepted(id=record.id, kind=record.kind, window=window.number,
+                                    to_pool=advice["to_pool"], by=by)]
+
+
+def dismiss_advice(hall: Hall, advice_id: str, by: str, now: datetime) -> list[Event]:
+    """A manager says no: the advice closes unapplied (dismissing it again changes nothing)."""
+    record = advice_of(hall, advice_id)
+    if record.state is AdviceState.DISMISSED:
+        return []
+    if record.state is not AdviceState.OPEN:
+        raise Conflict(f"advice {advice_id} is {record.state.value}", id=advice_id,
+                       state=record.state.value, code="advice_closed")
+    record.state, record.decided_by = AdviceState.DISMISSED, by
+    record.decided_at = now.isoformat(timespec="seconds")
+    _record(hall, record)
+    return [AdviceDismissed(id=record.id, by=by)]

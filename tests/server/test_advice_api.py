@@ -1,0 +1,195 @@
+"""The pool advisor in the server, on the real server (127.0.0.1) and a real SQLite file:
+a hall whose social line in area B runs long while area A's windows idle gets advice;
+only managers hear it; accepting applies it (the helped pool's tickets reach the window);
+dismissing closes it; the advisor applies its own advice within its hourly cap; a help
+ends at its time; every ticket is called once."""
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+
+from core.events import LoggedEvent
+from server.app import create_app
+from server.client import ApiError, HallClient
+from server.wsgi import BackgroundServer
+from tests.conftest import MONDAY, TOKENS, RunningClock, clerk_token
+
+SOCIAL_B, BUSINESS_A = "SB-0501", "SS-0101"      # social waits in B, business in A
+MANAGER = "manager"          # the demo manager token's credential name
+
+
+def mismatched(url: str) -> dict[int, HallClient]:
+    """Windows 1-3 (area A) and 8 (area B, the one social window) open; ten social
+    tickets wait in B, one business ticket in A."""
+    clerks = {}
+    for window in (1, 2, 3, 8):
+        clerk = clerks[window] = HallClient(url, clerk_token(window))
+        clerk.log_in(window)
+        clerk.open_window(window)
+    kiosk = HallClient(url, TOKENS["kiosk"])
+    for _ in range(10):
+        kiosk.issue_ticket(SOCIAL_B)
+    kiosk.issue_ticket(BUSINESS_A)
+    return clerks
+
+
+def refused(call) -> ApiError:
+    with pytest.raises(ApiError) as error:
+        call()
+    return error.value
+
+
+def until_marker(items, marker: str) -> list[str]:
+    """The event types a stream hears up to (and without) the first `marker` event."""
+    heard = []
+    for item in items:
+        if isinstance(item, LoggedEvent):
+            if item.type == marker:
+                return heard
+            heard.append(item.type)
+    raise AssertionError("the stream ended")
+
+
+def test_mismatched_hall_gets_advice_only_managers_hear_and_accepting_applies_it(live_server):
+    url = live_server.url
+    clerks = mismatched(url)
+    manager = HallClient(url, TOKENS["manager"])
+    streams = {role: HallClient(url, TOKENS[role]).events()
+               for role in ("manager", "clerk", "kiosk", "display")}
+    items = {role: iter(stream) for role, stream in streams.items()}
+    for role in items:
+        next(items[role])                                  # the snapshot
+    assert manager.advice()["advice"] == []                # reading does not assess
+    assessed = manager.assess_advice()
+    [advice] = assessed["advice"]
+    assert advice["to_pool"] == "acceptance_b" and advice["from_pool"] == "acceptance_a"
+    assert advice["window"] in (1, 2, 3) and advice["category"] == "social"
+    assert advice["mean_after"] < advice["mean_before"]
+    assert f"{advice['window']}号窗口" in advice["text"] and "综合受理B区" in advice["text"]
+    assert assessed["projection"]["worst_category"] == "social"
+    assert [e.type for e in assessed["events"]] == ["AdviceIssued"]
+    assert manager.advice()["advice"] == [advice]
+    HallClient(url, TOKENS["kiosk"]).issue_ticket(BUSINESS_A)       # a marker for all
+    heard = {role: until_marker(items[role], "TicketIssued") for role in items}
+    assert heard["manager"] == ["AdviceIssued"]
+    assert heard["clerk"] == heard["kiosk"] == heard["display"] == []
+    for stream in streams.values():
+        stream.close()
+
+    clerk_refused = refused(lambda: HallClient(url, clerk_token(1)).advice())
+    assert clerk_refused.status == 403
+    assert refused(lambda: clerks[1].accept_advice(advice["id"])).status == 403
+
+    accepted = manager.accept_advice(advice["id"])
+    window = accepted["window"]
+    assert accepted["advice"]["state"] == "accepted"
+    assert accepted["advice"]["decided_by"] == MANAGER
+    kinds = [e.type for e in accepted["events"]]
+    if advice["kind"] == "help":
+        assert kinds == ["WindowHelpsPool", "AdviceAccepted"]
+        assert window.pool == "acceptance_a" and "acceptance_b" in window.helping
+    else:
+        assert kinds == ["WindowMovedToPool", "AdviceAccepted"] and window.pool == "acceptance_b"
+    again = manager.accept_advice(advice["id"])              # idempotent
+    assert again["advice"] == accepted["advice"] and again["events"] == ()
+    listed = {w.number: w for w in clerks[1].windows()}
+    assert listed[advice["window"]] == window
+    # the window's next call takes the helped (or new) pool's social ticket, once area
+    # A's two business tickets are called at its other windows
+    others = [w for w in (1, 2, 3) if w != advice["window"]]
+    assert {clerks[w].call_next(w).ticket.subject for w in others} == {BUSINESS_A}
+    called = clerks[advice["window"]].call_next(advice["window"]).ticket
+    assert called is not None and called.pool == "acceptance_b" and called.subject == SOCIAL_B
+    assert refused(lambda: manager.dismiss_advice(advice["id"])).code == "advice_closed"
+
+
+def test_dismissing_closes_advice_and_it_is_stored(live_server, tmp_path):
+    url = live_server.url
+    mismatched(url)
+    manager = HallClient(url, TOKENS["manager"])
+    [advice] = manager.assess_advice()["advice"]
+    dismissed = manager.dismiss_advice(advice["id"])
+    assert dismissed["advice"]["state"] == "dismissed"
+    assert [e.type for e in dismissed["events"]] == ["AdviceDismissed"]
+    assert manager.dismiss_advice(advice["id"])["events"] == ()
+    assert manager.advice()["advice"] == []
+    assert [a["id"] for a in manager.advice("dismissed")["advice"]] == [advice["id"]]
+    assert refused(lambda: manager.accept_advice(advice["id"])).code == "advice_closed"
+    assert refused(lambda: manager.accept_advice("nosuchadvice")).status == 404
+    with sqlite3.connect(tmp_path / "live.db") as conn:
+        assert conn.execute("select state, decided_by from advice where id = ?",
+                            (advice["id"],)).fetchone() == ("dismissed", MANAGER)
+
+
+@pytest.fixture
+def auto_server(settings, tmp_path):
+    """A hall whose advisor applies its advice itself, at most once an hour."""
+    hall = replace(settings, advisor=replace(settings.advisor, auto_apply=True,
+                                             max_auto_moves_per_hour=1))
+    clock = RunningClock(MONDAY)
+    app = create_app(hall, database=str(tmp_path / "auto.db"), clock=clock)
+    with BackgroundServer(app, threads=16) as server:
+        server.clock, server.app = clock, app
+        yield server
+    app.extensions["yichuang.service"].close()
+
+
+def test_auto_apply_is_bounded_by_the_hourly_cap(auto_server):
+    url = auto_server.url
+    mismatched(url)
+    manager = HallClient(url, TOKENS["manager"])
+    first = manager.assess_advice()
+    types = [e.type for e in first["events"]]
+    assert types[0] == "AdviceIssued" and types[-1] == "AdviceAccepted"
+    [applied] = manager.advice("accepted")["advice"]
+    assert applied["decided_by"] == "advisor"
+    kiosk = HallClient(url, TOKENS["kiosk"])
+    for _ in range(12):                                    # the line grows again
+        kiosk.issue_ticket(SOCIAL_B)
+    auto_server.clock.advance(minutes=40)                 # past keep_minutes, within the hour
+    second = manager.assess_advice()
+    if second["advice"]:                                   # advised, but not applied: the cap
+        assert "AdviceAccepted" not in [e.type for e in second["events"]]
+        assert second["advice"][0]["state"] == "open"
+    assert len(manager.advice("accepted")["advice"]) == 1
+
+
+def test_a_help_ends_at_its_time_and_a_window_without_the_skill_is_refused(live_server):
+    url = live_server.url
+    clerks = mismatched(url)
+    manager = HallClient(url, TOKENS["manager"])
+    no_skill = refused(lambda: manager.help_pool(13, "acceptance_a", "11:00"))
+    assert no_skill.status == 422 and no_skill.code == "window_no_skill_for_pool"
+    assert refused(lambda: manager.help_pool(3, "acceptance_a")).code == "help_own_pool"
+    assert refused(lambda: clerks[3].help_pool(3, "acceptance_b")).status == 403
+    helping = manager.help_pool(3, "acceptance_b", "09:30")
+    assert helping.window.helping == {"acceptance_b": "09:30"}
+    assert [e.type for e in helping.events] == ["WindowHelpsPool"]
+    live_server.clock.advance(minutes=31)
+    [window] = [w for w in manager.windows() if w.number == 3]   # a read ends it
+    assert window.helping == {}
+    with sqlite3.connect(live_server.app.extensions["yichuang.service"].database_path) as conn:
+        kinds = [row[0] for row in conn.execute(
+            "select data from events where type = 'WindowStopsHelping'")]
+    assert len(kinds) == 1 and '"reason":"expired"' in kinds[0]
+    stopped = refused(lambda: manager.stop_helping(3, "acceptance_b"))
+    assert stopped.code == "window_not_helping"
+
+
+def test_applying_advice_keeps_each_ticket_called_once(live_server):
+    url = live_server.url
+    clerks = mismatched(url)
+    manager = HallClient(url, TOKENS["manager"])
+    [advice] = manager.assess_advice()["advice"]
+    manager.accept_advice(advice["id"])
+    called: list[str] = []
+    for _ in range(12):
+        for window, clerk in clerks.items():
+            answer = clerk.call_next(window)
+            if answer.ticket is not None:
+                called.append(answer.ticket.number)
+    assert len(called) == 11                               # every ticket, once
+    assert max(Counter(called).values()) == 1
