@@ -1,7 +1,19 @@
-"""The pool advisor over the family's mismatched days; one table.
+"""The pool advisor over the family's mismatched days and its layout-mismatch days.
 
     bench/advisor [--days 40] [--quick] [--tuning] [--sizes small,demo,large]
-                  [--processes 2] [--every 15]
+                  [--processes 2] [--every 15] [--only all|family|layout|separate]
+                  [--hold 45] [--defaults] [--set NAME=VALUE ...] [--diagnose]
+
+Three sets of days per hall size, each with its table and the bar's verdict: (a)
+`family`, the family's mismatched days below; (b) `layout`, the layout-mismatch days
+(`simulator.layouts`: the same family days in a hall whose acceptance windows are
+cross-trained for every acceptance category, also_serves as configured; selected when
+an acceptance pool's planned offered load is >= 1.0 and another's <= 0.8; the small
+hall has a single acceptance pool, so none); (c) `separate`, the same days with no
+also_serves between the acceptance pools. The advisor runs with the thresholds tuned
+on the tuning seeds (`TUNED`, over AdvisorSettings' defaults; `--defaults` leaves
+them out) and, as the server could, with the expected arrivals of the next
+`horizon_minutes` learned from the hall's previous day (`day.history()`).
 
 A mismatched day is a family day (`simulator.family.draw_day`) whose plan pushes one
 pool to an offered load of 1.0 or more (`DayPlan.pool_loads`); the seeds are scanned
@@ -32,14 +44,28 @@ from multiprocessing import Pool
 
 from core.advisor import AdvisorSettings
 from core.figures import percentile
+from core.forecast.arrivals import ArrivalModel
 from core.forecast.service_times import ServiceTimeModel
 from core.settings.schema import PoolKind
-from simulator.advising import run_advised
+from simulator.advising import HOLD_MINUTES, run_advised
 from simulator.engine import simulate
 from simulator.family import HALL_SIZES, REPORTING_SEED_START, TUNING_SEEDS, draw_day
+from simulator.layouts import (
+    HOT_LOAD as LAYOUT_HOT_LOAD,
+)
+from simulator.layouts import (
+    SPARE_LOAD,
+    layout_mismatch,
+    layout_mismatch_day,
+    layout_mismatch_seeds,
+)
 
 MEAN_BAR, WORST_BAR = 0.25, 0.40
 HOT_LOAD = 1.0
+# Thresholds tuned on the tuning seeds' layout-mismatch days (docs/allocation.md) beyond
+# AdvisorSettings' defaults (which stay the server's unless its [advisor] section sets them).
+TUNED = {"trigger_ratio": 1.1, "trigger_minutes": 3.0}
+FAMILY, LAYOUT, SEPARATE = "family", "layout", "separate"     # the sets of days
 
 
 def is_mismatched(day) -> bool:
@@ -84,9 +110,11 @@ def waits(results) -> tuple[float, float, int]:
 
 
 def run_day(job) -> tuple:
-    size, seed, every, overrides = job
+    size, seed, every, overrides, family_set, hold = job
     settings = replace(AdvisorSettings(), **overrides)
     day = draw_day(size, seed)
+    if family_set in (LAYOUT, SEPARATE):
+        day = layout_mismatch_day(day, separate=family_set == SEPARATE)
     history = [(t.matter, t.service_minutes) for t in day.history() if not t.no_show]
 
     def model() -> ServiceTimeModel:
@@ -94,19 +122,22 @@ def run_day(job) -> tuple:
         trained.observe_many(history)
         return trained
 
+    arrivals = ArrivalModel.from_records((0, t.arrival, t.matter, t.priority,
+                                          t.appointment_slot) for t in day.history())
     static = simulate(day.hall, day.trace, "balanced", model=model(), eta="none")
     started = time.perf_counter()
     run = run_advised(day.hall, day.trace, "balanced", every_minutes=every, model=model(),
-                      eta="none", settings=settings)
+                      eta="none", settings=settings, hold_minutes=hold,
+                      advisor_arrivals=arrivals)
     seconds = time.perf_counter() - started
     ticks = max(1, len(run.decision_seconds))
-    hot = hot_pool(day)
+    hot = layout_mismatch(day)[0] if family_set != FAMILY else hot_pool(day)
     seen = {"ticks": len(run.decisions), "suffering": sum(1 for d in run.decisions if d[1]),
             "hot_suffering": sum(1 for d in run.decisions if any(p == hot for p, _ in d[1])),
             "candidates": sum(1 for d in run.decisions if d[2]),
             "lines": sorted({line for d in run.decisions for line in d[1]})}
     kinds = [m.kind for m in run.moves]
-    return size, seed, {"static": waits(static), "advised": waits(run.results),
+    return (size, family_set), seed, {"static": waits(static), "advised": waits(run.results),
                         "moves": kinds.count("move"), "helps": kinds.count("help"),
                         "hot": hot, "hot_kind": day.hall.pool(hot).kind.value,
                         "hot_load": day.plan.pool_loads[hot], "fixable": fixable(day),
@@ -152,7 +183,7 @@ def print_size(size: str, days: list[tuple[int, dict]], out=None,
     if not n:
         print(f"\n{size} hall, {label}: no days", file=out)
         return
-    print(f"\n{size} hall, {label}: {n} mismatched days", file=out)
+    print(f"\n{size} hall, {label}: {n} days", file=out)
     print(f"  {'cut (1 - advised/static)':26} {'p10':>6} {'median':>6} {'p90':>6} "
           f"{'aggregate':>9}  bar", file=out)
     st, ad = totals["static"], totals["advised"]
@@ -163,6 +194,9 @@ def print_size(size: str, days: list[tuple[int, dict]], out=None,
     for name, values, aggregate, bar in rows:
         print(f"  {name:26} {percentile(values, 10):6.0%} {percentile(values, 50):6.0%} "
               f"{percentile(values, 90):6.0%} {aggregate:9.0%}  {bar}", file=out)
+    verdict = (percentile(mean_cuts, 50) >= MEAN_BAR and percentile(worst_cuts, 50) >= WORST_BAR)
+    print(f"  verdict: the bar is {'MET' if verdict else 'NOT met'} (median cuts "
+          f"{percentile(mean_cuts, 50):.0%} / {percentile(worst_cuts, 50):.0%})", file=out)
     print(f"  days passing both bars: {passing}/{n} ({passing / max(n, 1):.0%}); "
           f"days with advice applied: {sum(1 for _, f in days if f['moves'] + f['helps'])}/{n};"
           f" per day: moves {statistics.fmean(f['moves'] for _, f in days):.1f}, "
@@ -188,12 +222,20 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default=",".join(HALL_SIZES))
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--every", type=float, default=15.0, help="minutes between decisions")
+    p.add_argument("--hold", type=float, default=HOLD_MINUTES,
+                   help="minutes before a window moved or set to help is advised again")
     p.add_argument("--diagnose", action="store_true",
                    help="per day: the hot pool and what the advisor saw")
+    p.add_argument("--only", choices=("all", FAMILY, LAYOUT, SEPARATE), default="all",
+                   help="which set of days: (a) family: the family's mismatched days, (b) "
+                        "layout: the layout-mismatch days (simulator/layouts.py), (c) "
+                        "separate: the same without also_serves between acceptance pools")
+    p.add_argument("--defaults", action="store_true",
+                   help=f"AdvisorSettings' defaults, without the tuned {TUNED}")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override an AdvisorSettings threshold (tuning)")
     args = p.parse_args(argv)
-    overrides = {}
+    overrides = {} if args.defaults else dict(TUNED)
     for item in args.set:
         name, _, value = item.partition("=")
         if name not in AdvisorSettings.__dataclass_fields__:
@@ -207,30 +249,59 @@ def main(argv=None) -> int:
     if unknown:
         p.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
     started = time.monotonic()
-    seeds = {size: mismatched_seeds(size, count, args.tuning) for size in sizes}
-    work = [(size, seed, args.every, overrides) for size in sizes for seed in seeds[size]]
-    found: dict[str, list] = {size: [] for size in sizes}
-    with Pool(args.processes) as pool:
-        for done, (size, seed, figures) in enumerate(
-                pool.imap_unordered(run_day, work, chunksize=1), 1):
-            found[size].append((seed, figures))
-            _progress(done, len(work))
-    print(f"Pool advisor on mismatched days (one pool's planned offered load >= {HOT_LOAD}): "
-          f"balanced, static layout vs the advisor every {args.every:g} min; "
-          f"{'TUNING' if args.tuning else 'reporting'} seeds; "
-          f"{'overrides ' + str(overrides) + '; ' if overrides else ''}"
-          f"bar: mean wait cut >= {MEAN_BAR:.0%} and worst category cut >= {WORST_BAR:.0%}")
+    pool_seeds = TUNING_SEEDS if args.tuning else range(REPORTING_SEED_START, 10 ** 9)
+    sets = (FAMILY, LAYOUT, SEPARATE) if args.only == "all" else (args.only,)
+    seeds = {}
     for size in sizes:
-        days = sorted(found[size], key=lambda d: d[0])
-        print(f"  {size}: seeds {', '.join(str(s) for s, _ in days[:12])}"
-              + (" ..." if len(days) > 12 else ""))
-        print_size(size, days)
-        fix = [d for d in days if d[1]["fixable"]]
-        print_size(size, fix, label="fixable by the layout")
-        print_size(size, [d for d in days if not d[1]["fixable"]],
-                   label="not fixable by the layout")
-        if args.diagnose:
-            print_diagnosis(days)
+        if FAMILY in sets:
+            seeds[(size, FAMILY)] = mismatched_seeds(size, count, args.tuning)
+        for kind in (LAYOUT, SEPARATE):
+            if kind in sets:
+                seeds[(size, kind)] = layout_mismatch_seeds(size, count, pool_seeds)
+    work = [(key[0], seed, args.every, overrides, key[1], args.hold)
+            for key, found_seeds in seeds.items() for seed in found_seeds]
+    found: dict[tuple, list] = {key: [] for key in seeds}
+    with Pool(args.processes) as pool:
+        for done, (key, seed, figures) in enumerate(
+                pool.imap_unordered(run_day, work, chunksize=1), 1):
+            found[key].append((seed, figures))
+            _progress(done, len(work))
+    print(f"Pool advisor: balanced, static layout vs the advisor every {args.every:g} min; "
+          f"{'TUNING' if args.tuning else 'reporting'} seeds; "
+          f"{'overrides ' + str(overrides) + '; ' if overrides else ''}hold {args.hold:g} min; "
+          f"bar: median mean wait cut >= {MEAN_BAR:.0%} and median worst category cut >= "
+          f"{WORST_BAR:.0%}")
+    for size in sizes:
+        if (size, FAMILY) in found:
+            days = sorted(found[(size, FAMILY)], key=lambda d: d[0])
+            print(f"\n== {size}: (a) the family's mismatched days (one pool's planned offered "
+                  f"load >= {HOT_LOAD}); seeds {', '.join(str(s) for s, _ in days[:12])}"
+                  + (" ..." if len(days) > 12 else ""))
+            print_size(size, days)
+            fix = [d for d in days if d[1]["fixable"]]
+            print_size(size, fix, label="fixable by the layout")
+            print_size(size, [d for d in days if not d[1]["fixable"]],
+                       label="not fixable by the layout")
+            if args.diagnose:
+                print_diagnosis(days)
+        for kind, title in ((LAYOUT, "(b) layout-mismatch days (cross-trained acceptance "
+                                     "staff, also_serves as configured"),
+                            (SEPARATE, "(c) the same days without also_serves between the "
+                                       "acceptance pools")):
+            if (size, kind) not in found:
+                continue
+            days = sorted(found[(size, kind)], key=lambda d: d[0])
+            print(f"\n== {size}: {title}; an acceptance pool's planned load >= "
+                  f"{LAYOUT_HOT_LOAD}, another's <= {SPARE_LOAD}); seeds "
+                  f"{', '.join(str(s) for s, _ in days[:12])}" + (" ..." if len(days) > 12
+                                                                  else ""))
+            if not days:
+                print(f"\n{size} hall, {kind}: no days (a single acceptance pool holds "
+                      f"matters: no other acceptance pool to take windows from)")
+            else:
+                print_size(size, days, label=f"layout mismatch, {kind}")
+            if args.diagnose:
+                print_diagnosis(days)
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

@@ -43,6 +43,9 @@ How it decides (docs/allocation.md, "The pool advisor"):
    more (total projected minutes) than the relieved pool gains. A help is preferred to
    a move whose gain is less than its gain / `prefer_help`.
 
+`assess_many` gives up to `advice_per_tick` advices at once, each assessed on the layout
+the earlier ones leave; `arrivals=` (expected tickets to come) joins every projection.
+
 Returning a window home is just another advice: a window away from its home pool is a
 candidate for it like any other (and is preferred among equals), so it goes back when
 its home pool becomes the suffering one. An advice also carries `until`, the end of
@@ -101,6 +104,9 @@ class AdvisorSettings:
     helps: bool = True                # propose help advice
     moves: bool = True                # propose move advice
     unserved_minutes: float = 240.0   # the wait counted for a ticket nobody may serve
+    advice_per_tick: int = 5          # `assess_many`: at most this many advices at once
+    horizon_minutes: float = 60.0     # expected arrivals this far ahead join the projection
+    #                                   (the caller passes them: `arrivals=`; 0: none)
 
 
 @dataclass(frozen=True)
@@ -394,13 +400,15 @@ def assess(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], now
            call_early_seconds: float = 600.0, params: Mapping[str, float] | None = None,
            no_show_rate: float = 0.06, no_show_seconds: float = 45.0,
            recent_work: Mapping[str, float] | None = None,
-           settings: AdvisorSettings = AdvisorSettings(), keep: Collection[int] = ()
-           ) -> Decision:
+           settings: AdvisorSettings = AdvisorSettings(), keep: Collection[int] = (),
+           arrivals: Sequence[WaitingTicket] = ()) -> Decision:
     """The whole decision, for display and tests: the projection, the suffering lines,
-    every candidate's projection, and the advice (or None). See the module doc."""
+    every candidate's projection, and the advice (or None). See the module doc.
+    `arrivals`: expected tickets to come (`core.forecast.arrivals`, sorted by arrival),
+    which compete with the waiting ones in every projection."""
     options = dict(call_early_seconds=call_early_seconds, params=params,
                    no_show_rate=no_show_rate, no_show_seconds=no_show_seconds,
-                   unserved_minutes=settings.unserved_minutes)
+                   unserved_minutes=settings.unserved_minutes, arrivals=arrivals)
     before = project(waiting, windows, now, policy, service_minutes, **options)
     lines = tuple(suffering_lines(waiting, before, settings))
     if not lines:
@@ -443,6 +451,32 @@ def assess(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], now
                         move.category, before.mean, after.mean, before.worst, after.worst,
                         before.worst_category, gain, now, until, returns_home, move.kind)
     return Decision(before, lines, tuple(scored), advice)
+
+
+def assess_many(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], now: float,
+                policy: str, service_minutes: Callable[[str], float], hall: AdvisorHall, *,
+                settings: AdvisorSettings = AdvisorSettings(), keep: Collection[int] = (),
+                **options) -> list[Decision]:
+    """Up to `settings.advice_per_tick` decisions at once, greedily: each is `assess` on
+    the windows as the advices before it leave them (a window advised once is not
+    advised again in the same round), so each advice's gain is counted on top of the
+    others'. It stops at the first decision without advice; the list ends with it
+    (or holds `advice_per_tick` advised decisions)."""
+    index = {s.view.number: i for i, s in enumerate(windows)}
+    trial, kept = list(windows), set(keep)
+    decisions: list[Decision] = []
+    for _ in range(max(1, settings.advice_per_tick)):
+        decision = assess(waiting, trial, now, policy, service_minutes, hall,
+                          settings=settings, keep=kept, **options)
+        decisions.append(decision)
+        advice = decision.advice
+        if advice is None:
+            break
+        move = Move(advice.window, advice.from_pool, advice.to_pool, advice.category,
+                    advice.kind)
+        trial = with_move(trial, index, move, hall)
+        kept.add(advice.window)
+    return decisions
 
 
 def advise(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], now: float,

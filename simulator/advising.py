@@ -25,13 +25,14 @@ from core.advisor import (
     Advice,
     AdvisorHall,
     AdvisorSettings,
-    assess,
+    assess_many,
     expired,
     recent_work_per_pool,
     should_return,
 )
+from core.forecast.arrivals import ArrivalModel
 from core.settings.schema import HallSettings
-from simulator.engine import Simulation, TicketResult
+from simulator.engine import Simulation, TicketResult, matter_place
 from simulator.generator import NO_SHOW_RATE
 from simulator.trace import TraceTicket
 
@@ -56,22 +57,31 @@ class AdvisedRun:
     simulation: Simulation | None = None
     decision_seconds: list[float] = field(default_factory=list)   # per advisor call
     decisions: list = field(default_factory=list)   # Advising.decisions: what each tick saw
+    rounds: list = field(default_factory=list)      # Advising.rounds: each tick's Decisions
 
 
 class Advising:
     """Attaches the advisor to a Simulation: call `start()` before `simulation.run()`."""
 
     def __init__(self, simulation: Simulation, every_minutes: float = EVERY_MINUTES,
-                 settings: AdvisorSettings | None = None) -> None:
+                 settings: AdvisorSettings | None = None, *,
+                 hold_minutes: float = HOLD_MINUTES,
+                 arrivals: ArrivalModel | None = None) -> None:
         self.simulation, self.every = simulation, every_minutes * 60.0
         self.settings = settings or AdvisorSettings()
-        self.hold_seconds = HOLD_MINUTES * 60.0   # a moved window stays put this long
+        self.hold_seconds = hold_minutes * 60.0   # a moved window stays put this long
+        # Expected arrivals (learned from past days) within settings.horizon_minutes
+        # join the advisor's projections.
+        self.schedule = None if arrivals is None else arrivals.schedule(
+            lambda code: matter_place(simulation.hall, code))
         self.facts = AdvisorHall.of(simulation.hall)
         self.moves: list[AppliedMove] = []
         self.decision_seconds: list[float] = []
         self.active: dict[int, Advice] = {}       # window -> the advice that moved it
         # (at, suffering lines, candidates projected, advice kind or None), per tick
         self.decisions: list[tuple[float, tuple, int, str | None]] = []
+        # (at, the core.advisor.Decisions of the tick), for a diagnosis
+        self.rounds: list[tuple[float, list]] = []
         self.last_arrival = max((t.arrival for t in simulation.trace), default=0.0)
         # Invariant checks a test may read: idle violations seen right after a move.
         self.violations: list[tuple[float, int, str]] = []
@@ -90,32 +100,43 @@ class Advising:
                 else:   # staying is projected better: the move holds for the next session
                     until = next((e for e in self.facts.session_ends if e > now), None)
                     self.active[number] = replace(advice, until=until)
-        advice = self.decide()
-        if advice is not None and advice.kind == "help":
-            self._help(advice)
-        elif advice is not None:
-            self._move(advice.window, advice.to_pool, advice)
+        for advice in self.decide_all():
+            if advice.kind == "help":
+                self._help(advice)
+            else:
+                self._move(advice.window, advice.to_pool, advice)
         if now + self.every <= self.last_arrival:
             sim.schedule(now + self.every, self.tick)
 
     def decide(self) -> Advice | None:
+        """The first advice of this tick (`decide_all`), or None."""
+        found = self.decide_all()
+        return found[0] if found else None
+
+    def decide_all(self) -> list[Advice]:
+        """This tick's advices: up to `settings.advice_per_tick` (core.advisor.assess_many)."""
         sim = self.simulation
         waiting, states, now = self._state()
         if not waiting:
-            return None
+            return []
         issued = ((ticket_pool(sim, r.matter), r.matter, r.issued) for r in sim.results.values())
         recent = recent_work_per_pool(issued, now, sim.model.expected)
         keep = {m.window for m in self.moves
                 if now - m.at < self.hold_seconds and m.kind != "help_end"}
+        coming = []
+        if self.schedule is not None and self.settings.horizon_minutes > 0:
+            coming = self.schedule.after(now, now + 60.0 * self.settings.horizon_minutes)
         started = time.perf_counter()
-        decision = assess(waiting, states, now, sim.policy, sim.model.expected, self.facts,
-                          recent_work=recent, settings=self.settings, keep=keep,
-                          **self._options())
+        decisions = assess_many(waiting, states, now, sim.policy, sim.model.expected,
+                                self.facts, recent_work=recent, settings=self.settings,
+                                keep=keep, arrivals=coming, **self._options())
         self.decision_seconds.append(time.perf_counter() - started)
-        advice = decision.advice
-        self.decisions.append((now, decision.suffering, len(decision.scored),
-                               None if advice is None else advice.kind))
-        return advice
+        advices = [d.advice for d in decisions if d.advice is not None]
+        first = decisions[0]
+        self.decisions.append((now, first.suffering, len(first.scored),
+                               advices[0].kind if advices else None))
+        self.rounds.append((now, decisions))
+        return advices
 
     def _state(self):
         sim = self.simulation
@@ -163,11 +184,16 @@ def ticket_pool(sim: Simulation, matter: str) -> str:
 
 def run_advised(hall: HallSettings, trace: Iterable[TraceTicket], policy: str = "balanced",
                 *, every_minutes: float = EVERY_MINUTES,
-                settings: AdvisorSettings | None = None, **simulation_options) -> AdvisedRun:
-    """Replay `trace` under `policy` with the advisor's moves applied (module doc)."""
+                settings: AdvisorSettings | None = None, hold_minutes: float = HOLD_MINUTES,
+                advisor_arrivals: ArrivalModel | None = None,
+                **simulation_options) -> AdvisedRun:
+    """Replay `trace` under `policy` with the advisor's moves applied (module doc);
+    `advisor_arrivals`: the arrival model whose expected tickets (within the settings'
+    `horizon_minutes`) join the advisor's projections."""
     simulation = Simulation(hall, trace, policy, **simulation_options)
-    advising = Advising(simulation, every_minutes, settings)
+    advising = Advising(simulation, every_minutes, settings, hold_minutes=hold_minutes,
+                        arrivals=advisor_arrivals)
     advising.start()
     results = simulation.run()
     return AdvisedRun(results, advising.moves, simulation, advising.decision_seconds,
-                      advising.decisions)
+                      advising.decisions, advising.rounds)

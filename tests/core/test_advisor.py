@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from core.advisor import (
     Move,
     advise,
     assess,
+    assess_many,
     candidate_helps,
     candidate_moves,
     expired,
@@ -229,3 +231,37 @@ def test_decision_time_with_500_waiting_and_60_windows():
     seconds = time.perf_counter() - started
     assert advice is not None and advice.to_pool == "a"
     assert seconds < 5.0, f"advisor took {seconds:.2f} s"
+
+
+def test_several_advices_at_once_each_on_top_of_the_others():
+    windows, waiting = mismatched()
+    hall = facts(windows)
+    decisions = assess_many(waiting, windows, NOW, "balanced", expected, hall,
+                            settings=AdvisorSettings(advice_per_tick=3))
+    advices = [d.advice for d in decisions if d.advice is not None]
+    assert len(advices) >= 2, "pool a has 24 tickets for 2 windows: more than one helper"
+    assert len({a.window for a in advices}) == len(advices)    # a window advised once
+    skills = {s.view.number: s.view.skills for s in windows}
+    for before, after in zip(advices, advices[1:]):
+        # Each advice is projected on the layout the earlier ones leave.
+        assert after.mean_before == pytest.approx(before.mean_after)
+    for advice in advices:
+        assert skills[advice.window].get(advice.category, 0.0) > 0.0
+        assert hall.pool_kinds[advice.from_pool] is not PoolKind.GREEN
+        assert advice.to_pool != "g" and advice.gain >= AdvisorSettings().min_gain_minutes
+    # One per round is the single assessment.
+    single = assess_many(waiting, windows, NOW, "balanced", expected, hall,
+                         settings=AdvisorSettings(advice_per_tick=1))
+    assert len(single) == 1 and single[0].advice == advices[0]
+
+
+def test_expected_arrivals_join_the_projection():
+    windows, waiting = mismatched()
+    hall = facts(windows)
+    coming = [WaitingTicket(f"~x{i}", "x", "x", "a", Priority.GREEN, NOW + 60.0 * i)
+              for i in range(1, 20)]
+    quiet = assess(waiting, windows, NOW, "balanced", expected, hall)
+    busy = assess(waiting, windows, NOW, "balanced", expected, hall, arrivals=coming)
+    # Green arrivals go first: the tickets waiting in pool a wait longer.
+    assert busy.projection.by_line[("a", "x")][0] > quiet.projection.by_line[("a", "x")][0]
+    assert set(busy.projection.by_category) == set(quiet.projection.by_category)

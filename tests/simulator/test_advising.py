@@ -9,11 +9,18 @@ from pathlib import Path
 from core.advisor import AdvisorSettings
 from core.allocation import can_serve, window_view_of
 from core.allocation.interface import WaitingTicket
+from core.forecast.arrivals import ArrivalModel
 from core.settings.schema import PoolKind, Priority
 from simulator.advising import Advising, run_advised
 from simulator.cli import main
 from simulator.engine import Simulation
-from simulator.family import draw_day
+from simulator.family import draw_day, settings_problems
+from simulator.layouts import (
+    acceptance_pools,
+    layout_mismatch,
+    layout_mismatch_day,
+    layout_mismatch_seeds,
+)
 
 # A tuning-set day of the demo hall whose acceptance area B runs hot (see bench/advisor).
 DAY = ("demo", 7)
@@ -191,3 +198,63 @@ def test_simulate_cli_accepts_advisor(tmp_path, capsys):
     assert any("stops helping" in line for line in lines)
     total = next(line for line in lines if line.startswith("advisor: "))
     assert f"{len(helps)} helps" in total
+
+
+# A tuning-set layout-mismatch day of the demo hall (simulator/layouts.py): acceptance
+# area A planned at an offered load of 1.06, area B at 0.58; cross-trained staff.
+LAYOUT_DAY = ("demo", 9)
+TUNED = AdvisorSettings(trigger_ratio=1.1, trigger_minutes=3.0)   # bench/advisor's TUNED
+
+
+def test_layout_mismatch_days_and_their_derived_halls():
+    assert layout_mismatch_seeds("small", 3, range(200)) == []    # one acceptance pool
+    seeds = layout_mismatch_seeds("demo", 5, range(1000))
+    assert len(seeds) == 5 and LAYOUT_DAY[1] in seeds
+    for seed in seeds:
+        day = draw_day("demo", seed)
+        hot, spare = layout_mismatch(day)
+        assert day.plan.pool_loads[hot] >= 1.0 and day.plan.pool_loads[spare] <= 0.8
+        for separate in (False, True):
+            derived = layout_mismatch_day(day, separate=separate)
+            assert derived.trace == day.trace and derived.plan == day.plan
+            assert settings_problems(derived.hall) == []
+            pools = set(acceptance_pools(derived.hall))
+            for before, after in zip(day.hall.windows, derived.hall.windows):
+                if before.pool not in pools:
+                    assert after == before      # green, pickup, coordination unchanged
+                    continue
+                assert all(after.skills.get(s.category, 0) >= 0.6
+                           for s in (*derived.hall.matters, *derived.hall.themes)
+                           if s.pool in pools)
+                assert after.also_serves == (tuple(p for p in before.also_serves
+                                                   if p not in pools)
+                                             if separate else before.also_serves)
+
+
+def test_the_advisor_helps_on_a_layout_mismatch_day_with_several_helps_at_once():
+    day = layout_mismatch_day(draw_day(*LAYOUT_DAY), separate=True)
+    history = day.history()
+    arrivals = ArrivalModel.from_records((0, t.arrival, t.matter, t.priority,
+                                          t.appointment_slot) for t in history)
+    static = Simulation(day.hall, day.trace, "balanced", eta="none").run()
+    simulation = Simulation(day.hall, day.trace, "balanced", eta="none")
+    advising = Checked(simulation, settings=TUNED, arrivals=arrivals)
+    advising.start()
+    results = simulation.run()
+    helps = [m for m in advising.moves if m.kind == "help"]
+    assert helps, "area A runs hot while B idles: the advisor has B's windows help"
+    at_once = Counter(m.at for m in advising.moves if m.advice is not None)
+    assert max(at_once.values()) >= 2, "a tick with several advices"
+    assert getattr(advising, "seen", []) == [] and advising.violations == []
+    for m in helps:
+        spec = day.hall.window(m.window)
+        assert spec.skills.get(m.advice.category, 0) > 0      # the derived hall's skills
+        assert day.hall.pool(spec.pool).kind is not PoolKind.GREEN
+        assert day.hall.pool(m.to_pool).kind is not PoolKind.GREEN
+    called = Counter(ticket for _, _, ticket in simulation.calls)
+    assert set(called) == {t.ticket_id for t in day.trace} and max(called.values()) == 1
+
+    def mean_wait(found):
+        served = [r.wait_minutes for r in found if r.outcome == "served"]
+        return sum(served) / len(served)
+    assert mean_wait(results) < mean_wait(static)
