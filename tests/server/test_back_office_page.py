@@ -33,6 +33,7 @@ def test_the_office_page_is_chinese_with_a_nonce(app):
 @needs_chromium
 def test_approve_return_and_a_theme_across_two_departments_in_chromium(live_server, tmp_path):
     pytest.importorskip("selenium")
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -66,14 +67,23 @@ def test_approve_return_and_a_theme_across_two_departments_in_chromium(live_serv
             browser.find_element(By.ID, "log-in").click()
             wait.until(lambda b: b.find_element(By.ID, "list").is_displayed())
 
+        def click(selector: str):
+            """Click once the element is there; the list may be redrawn between finding
+            a row and clicking it (its periodic refresh), so a stale element is retried."""
+            def clicked(b) -> bool:
+                try:
+                    b.find_element(By.CSS_SELECTOR, selector).click()
+                    return True
+                except (NoSuchElementException, StaleElementReferenceException):
+                    return False
+            return clicked
+
         def open_case(number: str) -> None:
-            row = wait.until(lambda b: b.find_element(By.CSS_SELECTOR,
-                                                      f'tr[data-case="{number}"]'))
-            row.click()
+            wait.until(click(f'tr[data-case="{number}"]'))
             assert shown("detail-number", number) == number
 
         def press(selector: str) -> None:
-            wait.until(lambda b: b.find_element(By.CSS_SELECTOR, selector)).click()
+            wait.until(click(selector))
 
         browser.get(f"{live_server.url}/office")
         log_in("backoffice01")

@@ -12,7 +12,7 @@ ROLES = ["kiosk", "clerk", "manager", "display", "rating_pad", "helper", "keypad
 CALLERS = ROLES + ["nobody", "forged"]
 SAMPLE = {"number": "1", "case_number": "WH20261123-0001", "token": "unknown-token",
           "request_id": "H20261123-001", "form": "medical-filing", "device": "kiosk-1",
-          "code": "K7M2P9QX", "matter": "SS-0101"}
+          "code": "K7M2P9QX", "matter": "SS-0101", "advice_id": "unknown-advice"}
 
 
 def routes(app):
