@@ -3,7 +3,11 @@ found by its pinyin initials, a 一件事 theme, the materials first, the ticket
 screen with its QR; English on the switch."""
 from __future__ import annotations
 
+import math
+
 from core.messages.refusals import explain
+from server.client import HallClient
+from tests.conftest import TOKENS, clerk_token
 from tests.kiosk.conftest import manager
 
 
@@ -100,3 +104,27 @@ def test_a_refusal_is_said_in_chinese_with_the_next_step(hall_server, make_kiosk
     message = [w.text for w in driver.widgets() if getattr(w, "is_notice", False)][0]
     assert message == explain("unauthorized", {}, "unauthorized")
     assert message.startswith("本设备") or "服务器" in message     # Chinese, not English
+
+
+def test_the_ticket_screen_says_the_estimate_and_its_range(hall_server, make_kiosk, clock):
+    """With a window calling, the estimate has its calibrated range, said on the screen
+    as the ticket answer gave it (the range around the rounded point)."""
+    clerk = HallClient(hall_server.url, clerk_token(1))
+    clerk.log_in(1)
+    clerk.open_window(1)
+    other = HallClient(hall_server.url, TOKENS["kiosk"])
+    for _ in range(3):
+        other.issue_ticket("SS-0103")
+    driver = opened(make_kiosk(hall_server.url, clock=clock))
+    driver.touch("取号")
+    driver.touch("搜索事项")
+    driver.type_keys("gsdj")
+    driver.touch(next(b for b in driver.buttons() if getattr(b, "subject", "")))
+    driver.touch("材料已带齐，取号")
+    driver.wait_until(lambda: driver.kiosk.screen.name == "ticket", what="the ticket")
+    issued = driver.kiosk.screen.issued
+    assert issued.eta_minutes is not None and issued.eta_low is not None
+    assert issued.eta_low <= issued.eta_minutes <= issued.eta_high
+    minutes = max(1, round(issued.eta_minutes))
+    low, high = min(math.floor(issued.eta_low), minutes), max(math.ceil(issued.eta_high), minutes)
+    assert driver.find_text(f"预计等待约 {minutes} 分钟，{low}–{high} 分钟"), str(driver.texts())
