@@ -25,7 +25,11 @@ range is the `prior`: a wide default (the estimate plus the floor, × 0.4 … ×
 said as such in the docs.
 
 Online: each bucket keeps only its last `keep` records (a bounded deque), so the
-range follows the hall's recent days and the current day as it goes. The range
+range follows the hall's recent days and the current day as it goes. And the
+level itself adapts (adaptive conformal inference, Gibbs and Candès 2021): each
+recorded wait is checked against the range the calibrator gives now, and the level
+moves by `adapt_rate` × (missed − 20%), so a hall whose errors run wider than its
+records (or narrower) drifts to the level that covers 80% of its own waits. The range
 always contains the point: 0 <= low <= point <= high. Pure: no I/O, no clock.
 """
 from __future__ import annotations
@@ -45,6 +49,9 @@ KEEP = 300
 # drifts; a replayed history's model knew that day). Tuned on the family's tuning seeds
 # so the day's coverage is 0.80 at the median (docs/allocation.md, "The 80% range").
 LEVEL = 0.84
+TARGET = 0.80          # the share of waits the range is meant to hold
+ADAPT_RATE = 0.01      # how fast the level follows the recorded misses (0: fixed level)
+LEVEL_LIMITS = (0.5, 0.98)
 # log-ratio quantiles used when the hall has recorded nothing (wide on purpose)
 PRIOR = (math.log(0.4), math.log(2.2))
 
@@ -69,14 +76,15 @@ class RangeCalibrator:
 
     def __init__(self, level: float = LEVEL, *, floor_minutes: float = FLOOR_MINUTES,
                  min_records: int = MIN_RECORDS, keep: int = KEEP,
-                 prior: tuple[float, float] = PRIOR, by_hour: bool = False) -> None:
+                 prior: tuple[float, float] = PRIOR, by_hour: bool = False,
+                 target: float = TARGET, adapt_rate: float = ADAPT_RATE) -> None:
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1, not {level!r}")
         if floor_minutes <= 0 or min_records < 1 or keep < min_records:
             raise ValueError("floor_minutes > 0 and 1 <= min_records <= keep, please")
         self.level, self.floor_minutes = level, floor_minutes
         self.min_records, self.keep, self.prior = min_records, keep, prior
-        self.by_hour = by_hour
+        self.by_hour, self.target, self.adapt_rate = by_hour, target, adapt_rate
         self._buckets: dict[tuple, deque[float]] = {}
         self._sorted: dict[tuple, list[float]] = {}   # cache: each bucket's errors, sorted
         self.recorded = 0
@@ -92,6 +100,11 @@ class RangeCalibrator:
         if not (_finite(predicted) and _finite(actual)):
             return
         error = self.error_of(predicted, actual)
+        if self.adapt_rate and self._errors_for(max(0.0, predicted), hour) is not None:
+            low, high = self.range_for(predicted, people_ahead, hour)
+            missed = 0.0 if low - 1e-9 <= max(0.0, actual) <= high + 1e-9 else 1.0
+            self.level += self.adapt_rate * (missed - (1.0 - self.target))
+            self.level = min(max(self.level, LEVEL_LIMITS[0]), LEVEL_LIMITS[1])
         for key in self._keys(predicted, hour):
             bucket = self._buckets.get(key)
             if bucket is None:

@@ -25,7 +25,8 @@ def test_no_history_gives_the_wide_prior():
 
 def test_the_range_holds_the_recorded_share_of_errors():
     rng = random.Random(3)
-    calibrator = RangeCalibrator(0.8, min_records=50, keep=2000)
+    # At a fixed level (the adaptive level is tested below, on a stream).
+    calibrator = RangeCalibrator(0.8, min_records=50, keep=2000, adapt_rate=0.0)
     records = []
     for _ in range(2000):
         predicted = 15.0
@@ -36,6 +37,48 @@ def test_the_range_holds_the_recorded_share_of_errors():
     inside = sum(low <= a <= high for a in records) / len(records)
     assert 0.78 <= inside <= 0.82
     assert low < 15.0 < high
+
+
+def _online_coverage(calibrator: RangeCalibrator, seed: int) -> float:
+    """Coverage of a stream whose errors widen as the day goes (the hall drifts): each
+    wait is checked against the range given before it was recorded."""
+    rng, inside, checked = random.Random(seed), 0, 0
+    for i in range(4000):
+        predicted = rng.uniform(5.0, 30.0)
+        spread = 0.15 + 0.6 * i / 4000
+        actual = predicted * math.exp(rng.gauss(0.0, spread))
+        if i >= 500:
+            low, high = calibrator.range_for(predicted)
+            inside += low <= actual <= high
+            checked += 1
+        calibrator.record(predicted, actual)
+    return inside / checked
+
+
+def test_the_level_adapts_until_the_range_holds_80_percent_of_a_drifting_hall():
+    for seed in (1, 2, 3):
+        fixed = _online_coverage(RangeCalibrator(0.8, keep=300, adapt_rate=0.0), seed)
+        adaptive = RangeCalibrator(0.8, keep=300)
+        covered = _online_coverage(adaptive, seed)
+        assert fixed < 0.77                       # the recorded errors run narrow
+        assert 0.77 <= covered <= 0.83, (seed, fixed, covered)
+
+
+def test_on_a_steady_hall_the_adaptive_level_covers_80_percent_as_it_goes():
+    rng, calibrator, inside, checked = random.Random(5), RangeCalibrator(), 0, 0
+    levels = []
+    for i in range(3000):
+        predicted = rng.uniform(2.0, 40.0)
+        actual = max(0.0, predicted * math.exp(rng.gauss(0.1, 0.35)) - 1.0)
+        if i >= 500:
+            low, high = calibrator.range_for(predicted)
+            assert low <= predicted <= high
+            inside += low <= actual <= high
+            checked += 1
+            levels.append(calibrator.level)
+        calibrator.record(predicted, actual)
+    assert 0.77 <= inside / checked <= 0.83
+    assert 0.7 <= min(levels) and max(levels) <= 0.95      # it wanders, within reason
 
 
 def test_a_bucket_with_few_records_falls_back_to_a_coarser_one():
@@ -59,7 +102,7 @@ def test_it_follows_the_hall_keeping_only_recent_records():
 
 
 def test_a_range_starting_at_zero_takes_its_whole_miss_at_the_top():
-    calibrator = RangeCalibrator(0.8, min_records=10, keep=100)
+    calibrator = RangeCalibrator(0.8, min_records=10, keep=100, adapt_rate=0.0)
     for i in range(100):                   # half called at once, half after 0-10 minutes
         calibrator.record(1.0, 0.0 if i % 2 else i / 10)
     low, high = calibrator.range_for(1.0)
