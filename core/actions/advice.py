@@ -3,9 +3,15 @@
 `core.advisor` decides; these actions record what it said and what a manager (or the
 advisor itself, when the hall lets it: `[advisor] auto_apply`) did with it. Accepting
 applies the advice through the staffing actions: a "move" with
-`core.actions.staffing.move_window`, a "help" with `help_pool`. One advice is open at a
-time: a newer one withdraws the older, unless it is the same proposal again (then the
-open one stays and nothing is said twice).
+`core.actions.staffing.move_window`, a "help" with `help_pool`.
+
+An assessment's round (`record_round`) may hold several advices, one per window: each
+new proposal is issued (`AdviceIssued`), an open advice proposed again unchanged stays
+open (nothing is said twice), and an open advice the round no longer proposes is
+withdrawn (`replaced` when the round proposes something else for its window, else
+`no_longer_needed`). The round was computed off the hall's lock, on a snapshot: a
+proposal the hall has moved past meanwhile (`still_valid`: the window closed, left
+`from_pool`, or already serves `to_pool`) is dropped, not recorded.
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ from core.events import (
 from core.hall import Hall
 from core.messages import N_, translator
 from core.settings.schema import HallSettings
-from core.windows import clock_text
+from core.windows import WindowStatus, clock_text
 
 TABLE = "advice"
 SENTENCES = {
@@ -73,16 +79,65 @@ def _same_proposal(one: dict, other: dict) -> bool:
     return all(one.get(k) == other.get(k) for k in ("kind", "window", "from_pool", "to_pool"))
 
 
+def still_valid(hall: Hall, advice: dict) -> bool:
+    """Whether the hall still is as the advice found it: its window is open, at home in
+    `from_pool`, and does not serve `to_pool` yet (not at home there, not helping it,
+    not configured to serve it)."""
+    window = hall.windows.get(int(advice["window"]))
+    if window is None or window.status is not WindowStatus.OPEN or not window.clerk:
+        return False
+    if window.pool != advice["from_pool"] or advice["to_pool"] == window.pool:
+        return False
+    return (advice["to_pool"] not in window.helping
+            and advice["to_pool"] not in hall.window_view(window).also_serves)
+
+
+def record_round(hall: Hall, proposals: list[dict], now: datetime) -> tuple[list[Event],
+                                                                            list[str]]:
+    """Record one assessment's advices (`Advice.as_dict()` each, with its `kind`; at
+    most one per window): the events, and the ids of the round's open advices in the
+    round's order (new or kept). Stale proposals (`still_valid`) are dropped; open
+    advices not proposed again are withdrawn (module doc)."""
+    proposals = [dict(a, kind=a.get("kind", "move")) for a in proposals]
+    for advice in proposals:
+        if advice["kind"] not in KINDS:
+            raise ValueError(f"unknown advice kind {advice['kind']!r}")
+    valid, seen = [], set()
+    for advice in proposals:
+        if int(advice["window"]) not in seen and still_valid(hall, advice):
+            seen.add(int(advice["window"]))
+            valid.append(advice)
+    opened = open_advice(hall)
+    ids, fresh, kept = [], [], set()
+    for advice in valid:
+        same = next((r for r in opened if r.id not in kept
+                     and _same_proposal(r.advice, advice)), None)
+        if same is not None:
+            kept.add(same.id)
+            ids.append(same.id)
+        elif advice["id"] not in hall.advice:
+            fresh.append(advice)
+            ids.append(advice["id"])
+    renewed = {int(a["window"]) for a in fresh}
+    events: list[Event] = []
+    for record in opened:
+        if record.id not in kept:
+            record.state = AdviceState.WITHDRAWN
+            _record(hall, record)
+            reason = "replaced" if record.window in renewed else "no_longer_needed"
+            events.append(AdviceWithdrawn(id=record.id, reason=reason))
+    for advice in fresh:
+        events.append(_issue(hall, advice, now))
+    return events, ids
+
+
 def issue_advice(hall: Hall, advice: dict, now: datetime) -> list[Event]:
-    """Record `advice` (`Advice.as_dict()` with its `kind`) as the open advice and say
-    it to the managers; the same proposal as the open one changes nothing."""
-    advice = dict(advice, kind=advice.get("kind", "move"))
-    if advice["kind"] not in KINDS:
-        raise ValueError(f"unknown advice kind {advice['kind']!r}")
-    for record in open_advice(hall):
-        if _same_proposal(record.advice, advice):
-            return withdraw_open(hall, "replaced", keep=record.id)
-    events = withdraw_open(hall, "replaced")
+    """A round of one advice (`record_round`): recorded and said to the managers unless
+    it is the open one already; every other open advice is withdrawn."""
+    return record_round(hall, [advice], now)[0]
+
+
+def _issue(hall: Hall, advice: dict, now: datetime) -> AdviceIssued:
     advice["text"] = advice_text(advice, hall.settings, "zh")
     advice["text_en"] = advice_text(advice, hall.settings, "en")
     record = AdviceRecord(advice["id"], advice, now.isoformat(timespec="seconds"))
@@ -90,7 +145,7 @@ def issue_advice(hall: Hall, advice: dict, now: datetime) -> list[Event]:
 
     def minutes(name: str) -> float:
         return round(float(advice[name]), 1)
-    return events + [AdviceIssued(
+    return AdviceIssued(
         id=record.id, kind=advice["kind"], window=int(advice["window"]),
         from_pool=advice["from_pool"], to_pool=advice["to_pool"],
         category=advice["category"], mean_before=minutes("mean_before"),
@@ -98,7 +153,7 @@ def issue_advice(hall: Hall, advice: dict, now: datetime) -> list[Event]:
         worst_after=minutes("worst_after"), worst_category=advice.get("worst_category"),
         gain=minutes("gain"), until=clock_text(advice.get("until")),
         returns_home=bool(advice.get("returns_home")),
-        text=advice["text"], text_en=advice["text_en"])]
+        text=advice["text"], text_en=advice["text_en"])
 
 
 def advice_of(hall: Hall, advice_id: str) -> AdviceRecord:

@@ -1,7 +1,7 @@
 """The pool advisor's advice for managers: read it, accept (apply) or dismiss it, or ask
 for an assessment now (`server.advisor`; docs/allocation.md "The pool advisor").
 
-GET /api/advice answers the advice recorded by the last assessment; it does not assess.
+GET /api/advice answers the advices recorded by the last assessments; it does not assess.
 The production server assesses every `[advisor] interval_minutes` by itself; a manager
 (or a test) asks for one at once with POST /api/advice/assess.
 """
@@ -38,8 +38,9 @@ def _listed(hall, wanted) -> list[dict]:
 @accepts(query=[text("state", 16, required=False, default="open", choices=list(STATES),
                      doc="open (default), accepted, dismissed, withdrawn, all")])
 def list_advice(query: Values):
-    """Today's advice (the open one by default, oldest first) and the last assessment's
-    projected waits per category (minutes; null before the first assessment)."""
+    """Today's advice (the open ones by default, oldest first; several may be open, one
+    per window) and the last assessment's projected waits per category (minutes; null
+    before the first assessment)."""
     wanted = STATES[query["state"]]
     listed = service().read(lambda hall, now: _listed(hall, wanted))
     return {"advice": listed, "projection": advisor().summary()}
@@ -50,14 +51,15 @@ def list_advice(query: Values):
 @accepts(body=[])
 def assess_now(body: Values):
     """Assess the hall now (the server also does so every `interval_minutes`): the open
-    advice after it, the events it caused (AdviceIssued, AdviceWithdrawn, and with
-    `auto_apply` the move or help itself) and the projection."""
+    advices after it (several at once, one per window), the events it caused
+    (AdviceIssued, AdviceWithdrawn, and with `auto_apply` the moves or helps themselves)
+    and the projection. The computation runs outside the hall's lock; an advice the hall
+    has moved past meanwhile is not recorded."""
     pool_advisor = advisor()
     if not pool_advisor.config.enabled:
         raise Conflict("the pool advisor is switched off ([advisor] enabled = false)",
                        code="advisor_disabled")
-    logged, listed = act(pool_advisor.assess,
-                         lambda hall: _listed(hall, (AdviceState.OPEN,)))
+    logged, listed = pool_advisor.assess(act, lambda hall: _listed(hall, (AdviceState.OPEN,)))
     return {"advice": listed, "events": events_json(logged),
             "projection": pool_advisor.summary()}
 
