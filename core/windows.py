@@ -65,6 +65,9 @@ class Window:
     # 协同: pools the window serves for now besides its home pool (core.actions.staffing
     # help_pool): pool -> until (seconds after midnight) or None for the rest of the day
     helping: dict[str, float | None] = field(default_factory=dict)
+    # when it paused (seconds after midnight): the forecast expects it back after the
+    # pause's usual length (core.forecast.availability.expected_return)
+    paused_at: float | None = None
 
     @property
     def number(self) -> int:

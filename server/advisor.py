@@ -8,11 +8,12 @@ projection and the `[advisor]` thresholds, whose defaults are the benchmarked on
 runs in three steps, so that the hall's lock is held only to read and to write:
 
 1. `snapshot()`: under the lock (`HallService.read`), the inputs as the wait estimator
-   builds them: the waiting tickets' policy views, the open windows' forecast states
-   (`core.forecast.live.window_states`), the expected arrivals within the horizon, the
-   learned service times of every subject (a table, so that the computation does not
-   read the live model), the tickets issued today, the windows kept where an advice
-   put them (`keep_minutes`). All immutable or copied.
+   builds them: the waiting tickets' policy views, the open and paused windows' forecast
+   states (`core.forecast.live.window_states`: a paused one is expected back), the
+   expected arrivals within the horizon, the learned service times of every subject (a
+   table, so that the computation does not read the live model), the tickets issued
+   today, the windows no advice names (kept where an advice put them `keep_minutes`
+   ago, or paused). All immutable or copied.
 2. `compute(inputs)`: the pure computation, outside the lock (and, under gevent, in a
    native thread of gevent's pool, so that the hub keeps serving requests meanwhile).
 3. `record(round)`: a hall action (under the lock, one transaction with its events):
@@ -56,6 +57,7 @@ from core.forecast.live import window_states
 from core.hall import Hall
 from core.settings.advisor import AdvisorConfig
 from core.settings.schema import HallSettings
+from core.windows import WindowStatus
 
 log = logging.getLogger("yichuang.advisor")
 TICK_SECONDS = 5.0          # the background thread looks this often (real time)
@@ -176,7 +178,8 @@ class PoolAdvisor:
         issued = tuple((t.pool, t.subject, seconds_of_day(t.issued_at))
                        for t in hall.tickets.values())
         return Inputs(hall.service_day, now, waiting, windows, arrivals, rules.policy, minutes,
-                      hall.service_times.default_minutes, issued, frozenset(self._kept(hall, now)),
+                      hall.service_times.default_minutes, issued,
+                      frozenset(self._kept(hall, now) | _paused(hall)),
                       hall.context().call_early_seconds, policy_params(rules),
                       float(rules.max_recalls * rules.recall_cooldown_seconds))
 
@@ -268,3 +271,9 @@ class PoolAdvisor:
                     self.assess()
             except Exception:              # the looker must outlive any one bad assessment
                 log.exception("pool advisor: an assessment failed; trying again later")
+
+
+def _paused(hall: Hall) -> set[int]:
+    """Windows on a pause (午休 ...): the projection expects them back, but no advice
+    names one (its clerk is away to read it)."""
+    return {w.number for w in hall.windows.values() if w.status is WindowStatus.PAUSED}

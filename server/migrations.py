@@ -143,3 +143,10 @@ def windows_helping_and_advice(db: sqlite_utils.Database) -> None:
         "id": str, "service_day": str, "kind": str, "window": int, "state": str,
         "advice": str, "issued_at": str, "decided_by": str, "decided_at": str}, pk="id")
     db["advice"].create_index(["service_day"])
+
+
+@migration
+def when_a_window_paused(db: sqlite_utils.Database) -> None:
+    """When a paused window paused (seconds after midnight), so that the forecast expects
+    it back after the pause's usual length across a restart."""
+    db["windows"].add_column("paused_at", float)

@@ -63,7 +63,7 @@ def window_row(window: Window, service_day: str) -> dict:
         "status": window.status.value, "pause_reason": window.pause_reason,
         "clerk": window.clerk, "current": window.current,
         "parked": json.dumps(window.parked), "served_today": window.served_today,
-        "helping": json.dumps(window.helping),
+        "helping": json.dumps(window.helping), "paused_at": window.paused_at,
     }
 
 

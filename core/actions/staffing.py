@@ -67,7 +67,7 @@ def open_window(hall: Hall, window_number: int) -> list[Event]:
     window = hall.window(window_number)
     if window.status is WindowStatus.OPEN:
         return []
-    window.status, window.pause_reason = WindowStatus.OPEN, ""
+    window.status, window.pause_reason, window.paused_at = WindowStatus.OPEN, "", None
     hall.touch(window)
     return [WindowOpened(window=window.number)]
 
@@ -77,12 +77,15 @@ def close_window(hall: Hall, window_number: int) -> list[Event]:
     if window.status is WindowStatus.CLOSED:
         return []
     _require_idle(window, "close")
-    window.status, window.pause_reason = WindowStatus.CLOSED, ""
+    window.status, window.pause_reason, window.paused_at = WindowStatus.CLOSED, "", None
     hall.touch(window)
     return [WindowClosed(window=window.number)]
 
 
-def pause_window(hall: Hall, window_number: int, reason: str) -> list[Event]:
+def pause_window(hall: Hall, window_number: int, reason: str,
+                 now: datetime | None = None) -> list[Event]:
+    """暂停: the window calls nobody until it resumes; the forecast expects it back after
+    the pause's usual length, counted from `now` (core.forecast.availability)."""
     window = hall.window(window_number)
     if not reason.strip():
         raise Invalid("a pause needs a reason (lunch, meeting, system down ...)")
@@ -90,6 +93,7 @@ def pause_window(hall: Hall, window_number: int, reason: str) -> list[Event]:
         raise Conflict(f"window {window.number} is {window.status.value}; only an open "
                        f"window can pause")
     window.status, window.pause_reason = WindowStatus.PAUSED, reason.strip()
+    window.paused_at = None if now is None else seconds_of_day(now)
     hall.touch(window)
     return [WindowPaused(window=window.number, reason=window.pause_reason)]
 
@@ -98,7 +102,7 @@ def resume_window(hall: Hall, window_number: int) -> list[Event]:
     window = hall.window(window_number)
     if window.status is not WindowStatus.PAUSED:
         raise Conflict(f"window {window.number} is {window.status.value}, not paused")
-    window.status, window.pause_reason = WindowStatus.OPEN, ""
+    window.status, window.pause_reason, window.paused_at = WindowStatus.OPEN, "", None
     hall.touch(window)
     return [WindowResumed(window=window.number)]
 

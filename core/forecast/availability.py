@@ -8,6 +8,11 @@
   ends at its configured end.
 - After closing time it calls on until its line is empty: a citizen holding a
   number is served.
+- A paused window (暂停) is expected back, not gone (`expected_return`): from a lunch
+  pause at the end of its lunch break (a lunch taken outside it lasts as long), from
+  any other pause after the pause's usual length (`PAUSE_MINUTES`, counted from when
+  it paused). A window still away after that is expected back within
+  `OVERDUE_PAUSE_MINUTES`, whatever the clock says.
 
 The live estimate (`core.forecast.live`), the simulator (`simulator.engine`), the
 trace generator's capacity and the benchmark's lower bound all read the break
@@ -21,6 +26,14 @@ from dataclasses import dataclass
 from core.allocation.interface import WindowView
 from core.forecast.eta import WindowState
 from core.settings.schema import Hours, WindowSpec
+
+# The usual length of a pause by its standard reason (core.windows.PAUSE_REASONS), in
+# minutes; a reason a clerk typed takes OTHER_PAUSE_MINUTES. A lunch pause lasts until the
+# window's lunch break ends (LUNCH_PAUSE_MINUTES if it has none configured).
+PAUSE_MINUTES = {"break": 15.0, "meeting": 60.0, "training": 60.0, "system_fault": 30.0}
+LUNCH_PAUSE_MINUTES = 60.0
+OTHER_PAUSE_MINUTES = 30.0
+OVERDUE_PAUSE_MINUTES = 5.0
 
 
 def lunch_of(hours: Hours, spec: WindowSpec) -> tuple[int, int] | None:
@@ -63,3 +76,27 @@ def window_state(view: WindowView, shift: Shift, now: float, busy_until: float,
     if lunch_taken or (lunch is not None and lunch[1] <= now):
         lunch = None
     return WindowState(view=view, busy_until=max(now, shift.opens, busy_until), lunch=lunch)
+
+
+def expected_return(reason: str, shift: Shift, now: float, paused_at: float | None) -> float:
+    """When a window paused for `reason` since `paused_at` (seconds after midnight; None
+    if unknown, taken as now) is expected to call again."""
+    since = now if paused_at is None else min(paused_at, now)
+    if reason == "lunch":
+        lunch = shift.lunch
+        if lunch is not None and lunch[0] <= since < lunch[1]:
+            back = lunch[1]              # the break ends at its configured end
+        else:                            # an early or late lunch: the usual length
+            back = since + (lunch[1] - lunch[0] if lunch is not None
+                            else 60.0 * LUNCH_PAUSE_MINUTES)
+    else:
+        back = since + 60.0 * PAUSE_MINUTES.get(reason, OTHER_PAUSE_MINUTES)
+    return back if back > now else now + 60.0 * OVERDUE_PAUSE_MINUTES
+
+
+def paused_window_state(view: WindowView, shift: Shift, now: float, busy_until: float,
+                        reason: str, paused_at: float | None) -> WindowState:
+    """The forecast's view of a paused window: free when it is back and done with any
+    ticket it holds; a lunch pause is its lunch break, so no break is left ahead of it."""
+    back = expected_return(reason, shift, now, paused_at)
+    return window_state(view, shift, now, max(back, busy_until), lunch_taken=reason == "lunch")

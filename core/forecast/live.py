@@ -3,7 +3,8 @@
 Adapts the hall's state to `core.forecast.eta.forecast`: the real allocation policy run
 forward from now, with service times learned from the hall's history and each
 open window's remaining busy time and break (`core.forecast.availability`, the
-rule the simulator uses too).
+rule the simulator uses too). A paused window (午休, 会议 ...) counts too: it calls
+again when the availability rule expects it back, not never.
 
 A full forecast costs milliseconds (about 8 ms with 300 waiting), too much to
 repeat for every ticket at a busy moment. `WaitEstimator` keeps the last one
@@ -12,9 +13,10 @@ of its own group (same matter, pool and priority), whose projected call time the
 forecast already knows, plus that matter's service time shared among the windows
 able to serve it. A ticket with no such peer takes a full forecast, unless one ran
 less than half a second ago: then its peers are the waiting tickets that rank at
-least as high and share one of its windows. Opened or closed windows, or a
-forecast older than a second, always take a full forecast. At a real hall's pace
-(about 10 actions a second at peak) nearly every estimate is a full one.
+least as high and share one of its windows. Opened, closed, paused or resumed
+windows, or a forecast older than a second, always take a full forecast. At a real
+hall's pace (about 10 actions a second at peak) nearly every estimate is a full
+one.
 
 The citizens still to come (`Hall.expected_arrivals`: the hall's expected day learned
 from past days, and today's bookings not checked in) join every full forecast. The quick
@@ -31,10 +33,10 @@ from typing import TYPE_CHECKING
 
 from core.allocation import can_serve, policy_params
 from core.clock import seconds_of_day
-from core.forecast.availability import Shift, window_state
+from core.forecast.availability import Shift, paused_window_state, window_state
 from core.forecast.eta import WindowState, forecast, people_ahead
 from core.tickets import Ticket, TicketState
-from core.windows import Window
+from core.windows import Window, WindowStatus
 
 if TYPE_CHECKING:
     from core.hall import Estimate, Hall
@@ -112,7 +114,7 @@ class WaitEstimator:
         if ticket.last("requeued") is not None:
             return None
         mine = hall.view_of(ticket)
-        windows = [hall.window_view(w) for w in hall.open_windows()]
+        windows = [hall.window_view(w) for w in _working(hall)]
         windows = [w for w in windows if can_serve(w, mine)]
         if not windows:
             return None
@@ -132,12 +134,13 @@ class WaitEstimator:
     def _full(self, hall: Hall, now: datetime) -> _Forecast:
         clock = seconds_of_day(now)
         waiting = hall.waiting_views()
-        open_windows = hall.open_windows()
-        # Before any window opens, the hall's windows are assumed to open on time: people
-        # ahead count, and the estimate runs from the opening (after it, no estimate).
-        assumed = open_windows or list(hall.windows.values())
+        # The open windows, and the paused ones expected back (availability); before any
+        # window opens, the hall's windows are assumed to open on time: people ahead
+        # count, and the estimate runs from the opening (after it, no estimate).
+        working = _working(hall)
+        assumed = working or list(hall.windows.values())
         windows = [_window_state(hall, w, clock) for w in assumed]
-        if not open_windows and clock >= hall.settings.hours.open * 60:
+        if not working and clock >= hall.settings.hours.open * 60:
             windows_forecast: list = []
         else:
             windows_forecast = windows
@@ -178,6 +181,12 @@ class _SharedWindows:
         return self.known[key]
 
 
+def _working(hall: Hall) -> list[Window]:
+    """The windows a forecast counts: open ones, and paused ones expected back."""
+    return [w for w in hall.windows.values()
+            if w.clerk and w.status in (WindowStatus.OPEN, WindowStatus.PAUSED)]
+
+
 def _same_group(one: Ticket, other: Ticket) -> bool:
     return (one.subject == other.subject and one.pool == other.pool
             and one.priority is other.priority and one.pinned_window == other.pinned_window
@@ -191,7 +200,8 @@ def _as_estimate(ahead: int, call_at: float | None, clock: float) -> Estimate:
 
 
 def _open_windows_key(hall: Hall) -> tuple:
-    return tuple((w.number, w.pool, tuple(w.helping)) for w in hall.open_windows())
+    """What a forecast assumed of the windows: a change of it takes a new one."""
+    return tuple((w.number, w.status, w.pool, tuple(w.helping)) for w in _working(hall))
 
 
 def estimate_waits(hall: Hall, now: datetime) -> dict[str, Estimate]:
@@ -200,9 +210,9 @@ def estimate_waits(hall: Hall, now: datetime) -> dict[str, Estimate]:
 
 
 def window_states(hall: Hall, clock: float) -> list[WindowState]:
-    """The open windows as the forecast (and the pool advisor) sees them: each one's
-    policy view, shift and remaining busy time."""
-    return [_window_state(hall, w, clock) for w in hall.open_windows()]
+    """The open and paused windows as the forecast (and the pool advisor) sees them: each
+    one's policy view, shift and remaining busy time (a paused one's until it is back)."""
+    return [_window_state(hall, w, clock) for w in _working(hall)]
 
 
 def _window_state(hall: Hall, window: Window, clock: float) -> WindowState:
@@ -214,4 +224,7 @@ def _window_state(hall: Hall, window: Window, clock: float) -> WindowState:
         busy_until = max(clock + 30.0, seconds_of_day(started) + expected if started
                          else clock + expected)
     shift = Shift.of(hall.settings.hours, window.spec)
+    if window.status is WindowStatus.PAUSED:
+        return paused_window_state(hall.window_view(window), shift, clock, busy_until,
+                                   window.pause_reason, window.paused_at)
     return window_state(hall.window_view(window), shift, clock, busy_until)

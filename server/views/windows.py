@@ -81,7 +81,8 @@ def close_window(number: int, body: Values):
                     example="午休")])
 def pause_window(number: int, body: Values):
     reason = body["reason"]
-    return act_at_window(number, lambda hall, now: staffing.pause_window(hall, number, reason))
+    return act_at_window(number, lambda hall, now: staffing.pause_window(hall, number, reason,
+                                                                         now))
 
 
 @blueprint.post("/<int:number>/resume")

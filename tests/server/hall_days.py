@@ -266,7 +266,7 @@ def do_pause(run: Run, s: dict) -> None:
     window = pick([] if s["wild"] else opened, s["n"], WINDOWS)
     reason = s.get("reason", "午休")
     run.act(f"pause_window({window}, {reason!r})",
-            lambda hall, now: pause_window(hall, window, reason))
+            lambda hall, now: pause_window(hall, window, reason, now))
 
 
 do_resume_window = _window_step("resume_window", lambda h, w, now: resume_window(h, w),

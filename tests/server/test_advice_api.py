@@ -116,6 +116,17 @@ def test_mismatched_hall_gets_advice_only_managers_hear_and_accepting_applies_it
     assert refused(lambda: manager.dismiss_advice(advice["id"])).code == "advice_closed"
 
 
+def test_a_paused_window_is_expected_back_and_never_named(live_server):
+    url = live_server.url
+    clerks = mismatched(url)
+    for window in (3, 8):        # 8 is area B's only social window; 3 would be named first
+        clerks[window].pause_window(window, "break")
+    assessed = HallClient(url, TOKENS["manager"]).assess_advice()
+    # window 8 is back from its 15-minute break: social is not projected as never served
+    assert 15 < assessed["projection"]["by_category"]["social"] < 60
+    assert assessed["advice"] and {a["window"] for a in assessed["advice"]} == {2}
+
+
 def test_dismissing_closes_advice_and_it_is_stored(live_server, tmp_path):
     url = live_server.url
     mismatched(url)
