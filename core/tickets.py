@@ -115,6 +115,10 @@ class Ticket:
     def last(self, action: str) -> datetime | None:
         return next((h.at for h in reversed(self.history) if h.action == action), None)
 
+    def handover_seconds(self) -> float | None:
+        """Its call-to-start time (`handover_seconds` of its history)."""
+        return handover_seconds(self.history)
+
     def waited_seconds(self) -> float | None:
         """Issue to first call: the waiting time the hall reports."""
         called = self.first("called")
@@ -133,3 +137,24 @@ class Ticket:
     def public(self) -> dict:
         """What a display, a caller or the phone page may see, as JSON: `TicketInfo`."""
         return dict(self.info().__dict__)   # flat: a shallow copy is the JSON (asdict is slow)
+
+
+def handover_seconds(history: list[HistoryEntry]) -> float | None:
+    """From the call that brought the citizen to the window to the service's last start
+    (the walk up, and any recalls while they came): time the window spends on the
+    ticket besides its service. None if the service did not start right after a call,
+    or if its start was only recorded by its finish (a clerk who pressed 完成 without
+    开始办理: the walk and the service cannot be told apart)."""
+    started = next((i for i in range(len(history) - 1, -1, -1)
+                    if history[i].action == "started"), None)
+    if started is None:
+        return None
+    after = history[started + 1] if started + 1 < len(history) else None
+    if after is not None and after.action == "finished" and after.at == history[started].at:
+        return None
+    first = started
+    while first > 0 and history[first - 1].action in ("called", "recalled"):
+        first -= 1
+    if first == started:
+        return None
+    return max((history[started].at - history[first].at).total_seconds(), 0.0)

@@ -30,6 +30,7 @@ from core.clock import seconds_of_day
 from core.events import DayStarted, Event, LoggedEvent
 from core.hall import Changes, Estimator, Hall
 from core.settings.schema import HallSettings
+from core.tickets import HistoryEntry, handover_seconds
 from core.windows import WindowStatus
 from server.migrations import MIGRATIONS
 from server.records import case_from_row, case_row, ticket_from_row, ticket_row, window_row
@@ -274,6 +275,12 @@ class Store:
             "AND t.state = 'finished' AND t.service_seconds IS NOT NULL ORDER BY e.id",
             (since,))
         hall.service_times.observe_many((subject, seconds / 60) for subject, seconds in rows)
+        for (history,) in self.conn.execute(
+                "SELECT history FROM tickets WHERE service_day >= ? AND state = 'finished' "
+                "AND service_seconds IS NOT NULL", (since,)):
+            handover = handover_seconds([HistoryEntry.from_dict(h) for h in json.loads(history)])
+            if handover is not None:
+                hall.service_times.observe_handover(handover)
 
 
     def _learn_wait_ranges(self, hall: Hall, day: str, history_days: int = 30) -> None:

@@ -171,6 +171,9 @@ def _finish(hall: Hall, window: Window, ticket: Ticket, now: datetime,
     window.served_today += 1
     service_seconds = (now - started).total_seconds()
     hall.service_times.observe(ticket.subject, service_seconds / 60)
+    handover = ticket.handover_seconds()
+    if handover is not None:
+        hall.service_times.observe_handover(handover)
     hall.touch(ticket)
     hall.touch(window)
     events: list[Event] = []

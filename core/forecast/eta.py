@@ -112,7 +112,8 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
              call_early_seconds: float = 600.0, params: Mapping[str, float] | None = None,
              no_show_rate: float = 0.06, no_show_seconds: float = 45.0,
              stop_after: str | None = None,
-             arrivals: Sequence[WaitingTicket] = ()) -> dict[str, Estimate]:
+             arrivals: Sequence[WaitingTicket] = (),
+             handover_seconds: float = 0.0) -> dict[str, Estimate]:
     """Project when each waiting ticket will be called (see the module doc).
 
     `stop_after` ends the projection once that ticket is called (the ETA of
@@ -122,6 +123,9 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
     is called under the policy like the others, and is not in the result nor counted
     in `people_ahead`. A window with nothing it may serve waits for the next arrival
     it may serve. A window with `closes` set calls nobody from then on.
+    `handover_seconds`: the time from a call to the service's start (the walk up), which
+    a window spends on each ticket it serves besides the service (the live hall learns
+    it: `ServiceTimeModel.handover_seconds`).
     """
     chooser = get_policy(policy)
     context = HallContext(tuple(s.view for s in windows), service_minutes,
@@ -154,7 +158,7 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
             left -= 1
             if ticket.ticket_id == stop_after:
                 break
-        seconds = 60.0 * service_minutes(ticket.matter)
+        seconds = 60.0 * service_minutes(ticket.matter) + handover_seconds
         seconds = (1.0 - no_show_rate) * seconds + no_show_rate * no_show_seconds
         heapq.heappush(heap, (_free_at(state, at, at + seconds), state.view.number, i))
     if stop_after is None:

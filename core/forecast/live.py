@@ -126,7 +126,9 @@ class WaitEstimator:
                      if hall.tickets[n].priority.rank <= rank and shares(hall.waiting_view(n))]
         if not peers or None in peers:
             return None
-        call_at = max(peers) + 60.0 * hall.service_times.expected(ticket.subject) / len(windows)
+        cycle = (60.0 * hall.service_times.expected(ticket.subject)
+                 + hall.service_times.handover_seconds)
+        call_at = max(peers) + cycle / len(windows)
         ahead = sum(1 for at in waiting.values() if at is not None and at <= call_at)
         last.call_at[ticket.number], last.ahead[ticket.number] = call_at, ahead  # the next one
         return _as_estimate(ahead, call_at, seconds_of_day(now))             # queues behind
@@ -148,7 +150,8 @@ class WaitEstimator:
                              hall.service_times.expected,
                              call_early_seconds=hall.context().call_early_seconds,
                              params=policy_params(hall.settings.rules),
-                             arrivals=hall.expected_arrivals(now) if windows_forecast else ())
+                             arrivals=hall.expected_arrivals(now) if windows_forecast else (),
+                             handover_seconds=hall.service_times.handover_seconds)
         views = [s.view for s in windows]
         call_at, ahead = {}, {}
         for ticket in waiting:
@@ -221,8 +224,14 @@ def _window_state(hall: Hall, window: Window, clock: float) -> WindowState:
         ticket = hall.tickets[window.current]
         expected = 60.0 * hall.service_times.expected(ticket.subject)
         started = ticket.last("started") if ticket.state is TicketState.SERVING else None
-        busy_until = max(clock + 30.0, seconds_of_day(started) + expected if started
-                         else clock + expected)
+        if started is not None:
+            busy_until = max(clock + 30.0, seconds_of_day(started) + expected)
+        else:                    # called: the citizen walks up, then the service starts
+            called = ticket.last_called_at
+            walk = hall.service_times.handover_seconds
+            if called is not None:
+                walk = max(seconds_of_day(called) + walk - clock, 0.0)
+            busy_until = clock + walk + expected
     shift = Shift.of(hall.settings.hours, window.spec)
     if window.status is WindowStatus.PAUSED:
         return paused_window_state(hall.window_view(window), shift, clock, busy_until,

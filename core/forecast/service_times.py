@@ -13,12 +13,20 @@ time adds up service times. Updating is O(1); the model is pure and can be
 rebuilt from a day's finished tickets with `observe_many`.
 
 Use it as the `service_minutes` callable of a `HallContext`: `model.expected`.
+
+The model also learns the hall's handover (`handover_seconds`): the mean time from
+the call that brings a citizen to the window to the start of their service (the walk
+up, a recall while they come), each observation clipped to [0, HANDOVER_CAP_SECONDS].
+A window spends it on every ticket it serves, besides the service: the forecast adds
+it to each service (`core.forecast.eta.forecast(handover_seconds=...)`). It starts at
+0 (nothing is guessed) and follows the hall's own finished services.
 """
 from __future__ import annotations
 
 from typing import Iterable, Mapping
 
 DEFAULT_MINUTES = 8.0
+HANDOVER_CAP_SECONDS = 300.0     # a citizen who took longer went elsewhere first
 
 
 class ServiceTimeModel:
@@ -31,6 +39,8 @@ class ServiceTimeModel:
         self._sum: dict[str, float] = {}
         self._count: dict[str, int] = {}
         self._cache: dict[str, float] = {}
+        self._handover_sum = 0.0
+        self._handover_count = 0
 
     @classmethod
     def from_settings(cls, settings, **kwargs) -> "ServiceTimeModel":
@@ -64,6 +74,16 @@ class ServiceTimeModel:
     def observe_many(self, observations: Iterable[tuple[str, float]]) -> None:
         for matter, minutes in observations:
             self.observe(matter, minutes)
+
+    @property
+    def handover_seconds(self) -> float:
+        """The mean seconds from the call to the start of a service (0 before any)."""
+        return self._handover_sum / self._handover_count if self._handover_count else 0.0
+
+    def observe_handover(self, seconds: float) -> None:
+        """Add one service's call-to-start time."""
+        self._handover_sum += min(max(seconds, 0.0), HANDOVER_CAP_SECONDS)
+        self._handover_count += 1
 
     def count(self, matter: str) -> int:
         return self._count.get(matter, 0)

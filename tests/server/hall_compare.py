@@ -44,6 +44,10 @@ def differences(live: Hall, loaded: Hall) -> list[str]:
     for number in sorted(mine.keys() | theirs.keys()):
         if mine.get(number) != theirs.get(number):
             differ(f"waiting view {number}", mine.get(number), theirs.get(number))
+    handover, rehandover = (live.service_times.handover_seconds,
+                            loaded.service_times.handover_seconds)
+    if not math.isclose(handover, rehandover, rel_tol=1e-9, abs_tol=1e-9):
+        differ("handover seconds", handover, rehandover)
     learned, relearned = live.service_times.snapshot(), loaded.service_times.snapshot()
     for matter in sorted(learned.keys() | relearned.keys()):
         a, b = learned.get(matter), relearned.get(matter)
