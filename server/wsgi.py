@@ -95,8 +95,11 @@ class ServerProcess:
     """
 
     def __init__(self, database: str | os.PathLike, hall: str | None = None,
-                 port: int | None = None, log_file: str | os.PathLike | None = None) -> None:
-        self.database, self.hall = str(database), hall
+                 port: int | None = None, log_file: str | os.PathLike | None = None,
+                 clock: str | None = None) -> None:
+        """`clock`: the hall's clock starts at this local time (`yichuang demo --clock`);
+        by default it is the real one."""
+        self.database, self.hall, self.clock = str(database), hall, clock
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_file = Path(log_file) if log_file else Path(self.database).with_suffix(".log")
@@ -108,6 +111,7 @@ class ServerProcess:
 
     def start(self, timeout: float = 30.0) -> ServerProcess:
         command = ["demo", "--quiet-hall"] + (["--hall", self.hall] if self.hall else [])
+        command += ["--clock", self.clock] if self.clock else []
         with open(self.log_file, "ab") as log_output:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "yichuang.cli", *command, "--database", self.database,
