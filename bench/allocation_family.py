@@ -1,7 +1,7 @@
 """Allocation and wait estimates over a family of days (simulator/family.py); one table.
 
     bench/allocation-family [--days 200] [--quick] [--tuning] [--sizes small,demo,large]
-                            [--processes 2] [--guard 120]
+                            [--processes 2] [--guard 120] [--history-days 1]
 
 Per hall size (small: 6 windows, demo: the demo hall's 15, large: 60) it draws
 `--days` days of the family and replays each under fcfs, aging, gcmu and
@@ -14,7 +14,11 @@ the large hall); the formula is the queue-length one given the day's *true*
 mean service times. The 80% range's calibrator learns from the history day
 replayed under balanced, then from each ticket of the day as it is called.
 Reports use the reporting seeds (10_000 on); `--tuning` uses the tuning seeds
-(0-999) instead: tune on those, never on the report's.
+(0-999) instead: tune on those, never on the report's. `--history-days N` gives the
+hall N previous days (`Day.history(k)`, k = 1..N) to learn its service times and
+arrivals from, as a running server learns from its last 30 days; the range's
+calibrator still replays the day before only. The headline is one day: a hall
+that has just started.
 """
 from __future__ import annotations
 
@@ -81,6 +85,11 @@ def trained_model(day, history) -> ServiceTimeModel:
     return model
 
 
+def past_days(day, count: int) -> list:
+    """The `count` previous days' citizens, the earliest first (the day before last)."""
+    return [t for back in range(count, 0, -1) for t in day.history(back)]
+
+
 def calibrated_on(day, history, arrivals) -> RangeCalibrator:
     """The 80% range's calibrator after the history day, replayed under balanced with
     the forecast, each ticket's error recorded when it is called (as the server
@@ -93,15 +102,19 @@ def calibrated_on(day, history, arrivals) -> RangeCalibrator:
 
 def run_day(job) -> tuple:
     size, seed, *rest = job
+    with_arrivals = rest[0] if rest else True
+    history_days = rest[1] if len(rest) > 1 else 1
     day = draw_day(size, seed)
     history = day.history()
-    # The ETA expects the citizens still to come: rates learned from the previous day
+    learned_from = past_days(day, history_days) if history_days > 1 else history
+    # The ETA expects the citizens still to come: rates learned from the previous days
     # (never the day itself), and the day's bookings (known in advance).
-    arrivals = None if rest and not rest[0] else ArrivalModel.from_records(
-        ("history", t.arrival, t.matter, t.priority, t.appointment_slot) for t in history)
+    arrivals = None if not with_arrivals else ArrivalModel.from_records(
+        (f"history-{back}", t.arrival, t.matter, t.priority, t.appointment_slot)
+        for back in range(history_days, 0, -1) for t in day.history(back))
     out = {}
     for policy in POLICIES:
-        model = trained_model(day, history)
+        model = trained_model(day, learned_from)
         eta = "forecast" if policy == "balanced" else "none"
         calibrator = calibrated_on(day, history, arrivals) if policy == "balanced" else None
         results = simulate(day.hall, day.trace, policy, model=model, eta=eta, arrivals=arrivals,
@@ -184,8 +197,9 @@ def print_size(size: str, days: list[tuple[int, dict]], guard: float, out=None) 
           file=out)
 
 
-def collect(sizes, seeds, processes: int, progress, arrivals: bool = True) -> dict[str, list]:
-    work = [(size, seed, arrivals) for size in sizes for seed in seeds]
+def collect(sizes, seeds, processes: int, progress, arrivals: bool = True,
+            history_days: int = 1) -> dict[str, list]:
+    work = [(size, seed, arrivals, history_days) for size in sizes for seed in seeds]
     found: dict[str, list] = {size: [] for size in sizes}
     with Pool(processes) as pool:
         for done, (size, seed, figures) in enumerate(
@@ -214,7 +228,11 @@ def main(argv=None) -> int:
     p.add_argument("--guard", type=float, default=GUARD_MINUTES, help="minutes")
     p.add_argument("--no-arrivals", action="store_true",
                    help="the ETA ignores the citizens still to come (as before issue 11)")
+    p.add_argument("--history-days", type=int, default=1,
+                   help="previous days the hall learns service times and arrivals from")
     args = p.parse_args(argv)
+    if args.history_days < 1:
+        p.error("--history-days is at least 1")
     days = 20 if args.quick else args.days
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in HALL_SIZES]
@@ -222,9 +240,11 @@ def main(argv=None) -> int:
         p.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
     seeds = tuning_seeds(days) if args.tuning else reporting_seeds(days)
     started = time.monotonic()
-    found = collect(sizes, seeds, args.processes, _progress, not args.no_arrivals)
+    found = collect(sizes, seeds, args.processes, _progress, not args.no_arrivals,
+                    args.history_days)
     print(f"Allocation over the family of days: {days} days per hall size, "
-          f"{'TUNING' if args.tuning else 'reporting'} seeds {seeds.start}-{seeds.stop - 1}; "
+          f"{'TUNING' if args.tuning else 'reporting'} seeds {seeds.start}-{seeds.stop - 1}, "
+          f"{args.history_days} previous day(s) learned; "
           f"ratios are balanced's over another policy's, per day; pass = share of days "
           f"meeting the bar; ETA: balanced's forecast against the queue-length formula "
           f"given the true service means")

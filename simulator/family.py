@@ -147,9 +147,12 @@ class Day:
     def description(self) -> dict:
         return {"size": self.size, "seed": self.seed, **self.plan.description()}
 
-    def history(self) -> list[TraceTicket]:
-        """A previous day of this hall: the same plan, other citizens."""
-        return _citizens(self.size, self.seed, self.hall, self.plan, variant=1)
+    def history(self, days_back: int = 1) -> list[TraceTicket]:
+        """A previous day of this hall (`days_back` days before; 1, the day before): the
+        same plan, other citizens."""
+        if days_back < 1:
+            raise ValueError(f"a previous day is at least 1 day back, not {days_back}")
+        return _citizens(self.size, self.seed, self.hall, self.plan, variant=days_back)
 
 
 def reporting_seeds(days: int) -> range:

@@ -41,6 +41,18 @@ def test_a_day_is_reproducible_from_its_seed(size):
     assert draw_day(size, 10_004).trace != first.trace
 
 
+@pytest.mark.parametrize("size", HALL_SIZES)
+def test_previous_days_are_other_citizens_of_the_same_plan(size):
+    day = draw_day(size, 10_003)
+    before, earlier = day.history(1), day.history(2)
+    assert before == day.history() and earlier == draw_day(size, 10_003).history(2)
+    assert earlier != before and earlier != list(day.trace)
+    matters = {m.code for m in day.hall.matters} | {t.code for t in day.hall.themes}
+    assert {t.matter for t in earlier} <= matters
+    with pytest.raises(ValueError):
+        day.history(0)
+
+
 def _within(value, low, high):
     return low - EPSILON <= value <= high + EPSILON
 
