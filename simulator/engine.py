@@ -5,9 +5,10 @@ A free window calls `core.allocation.choose` with exactly the values the
 server would build (`Simulation.decision_inputs` exposes them); an idle window
 calls again whenever a ticket arrives. Rules:
 
-* windows open at `hours.open`, take their lunch break (the window's own, or
-  the hall's when it does not serve at lunchtime) after the current service,
-  and keep calling after closing time until the line is empty;
+* windows open at `hours.open` (a window with its own `shift`, at its start),
+  take their lunch break (the window's own, or the hall's when it does not serve
+  at lunchtime) after the current service, and keep calling after closing time
+  until the line is empty (a window with a `shift` calls nobody after its end);
 * a no-show is called, recalled `max_recalls` times `recall_cooldown_seconds`
   apart, and then marked; the window loses that time;
 * an appointment's slot is `TraceTicket.appointment_slot`;
@@ -134,7 +135,7 @@ class Simulation:
         return tuple(w.view for w in self.windows.values() if self._is_open(w))
 
     def _is_open(self, w: _Window) -> bool:
-        return not w.on_lunch and self.now >= self.hall.hours.open * 60.0
+        return not w.on_lunch and w.shift.working(self.now)
 
     def context(self) -> HallContext:
         """The HallContext passed to choose; rebuilt only when open windows change."""
@@ -213,9 +214,8 @@ class Simulation:
     def run(self) -> list[TicketResult]:
         for t in self.trace:
             self._push(t.arrival, ARRIVAL, t)
-        opening = self.hall.hours.open * 60.0
         for number, w in self.windows.items():
-            self._push(opening, FREE, number)
+            self._push(w.shift.opens, FREE, number)
             if w.lunch is not None:
                 self._push(w.lunch[0], LUNCH, number)
         done, total = 0, len(self.trace)
@@ -343,6 +343,9 @@ class Simulation:
     def _call_next(self, number: int) -> None:
         w = self.windows[number]
         if w.on_lunch or w.ticket is not None:
+            return
+        if not w.shift.working(self.now):        # its shift is over: it calls nobody
+            w.idle_since = None
             return
         view, waiting, now, context = self.decision_inputs(number)
         ticket = self._policy.choose(view, waiting, now, context)

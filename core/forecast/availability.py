@@ -1,13 +1,15 @@
 """When a window can call: ONE rule, used by the live estimate and the simulator.
 
-- A window calls from the hall's opening time (`hours.open`).
+- A window calls from the hall's opening time (`hours.open`), or from the start of
+  its own `shift` when it has one.
 - It takes one break: its own `lunch_break` if it has one; otherwise, when the
   hall does not serve at lunchtime (`hours.lunchtime_service = false`, the
   default), the hall's lunch (`hours.lunch_start`-`hours.lunch_end`). A window
   busy when its break starts takes it after the current service, and the break
   ends at its configured end.
 - After closing time it calls on until its line is empty: a citizen holding a
-  number is served.
+  number is served. A window with its own `shift` calls nobody after the shift's
+  end (its clerk leaves; the windows still there serve its line).
 - A paused window (暂停) is expected back, not gone (`expected_return`): from a lunch
   pause at the end of its lunch break (a lunch taken outside it lasts as long), from
   any other pause after the pause's usual length (`PAUSE_MINUTES`, counted from when
@@ -46,11 +48,15 @@ def lunch_of(hours: Hours, spec: WindowSpec) -> tuple[int, int] | None:
 
 
 def working_minutes(hours: Hours, spec: WindowSpec) -> float:
-    """Minutes a window works between opening and closing, its break taken off."""
-    minutes = hours.close - hours.open
+    """Minutes a window works between opening and closing (within its shift, if it
+    has one), its break taken off."""
+    start, end = hours.open, hours.close
+    if spec.shift is not None:
+        start, end = max(start, spec.shift[0]), min(end, spec.shift[1])
+    minutes = max(0, end - start)
     lunch = lunch_of(hours, spec)
     if lunch is not None:
-        minutes -= max(0, min(lunch[1], hours.close) - max(lunch[0], hours.open))
+        minutes -= max(0, min(lunch[1], end) - max(lunch[0], start))
     return float(minutes)
 
 
@@ -60,12 +66,19 @@ class Shift:
 
     opens: float
     lunch: tuple[float, float] | None
+    closes: float | None = None       # calls nobody from then on (None: calls on)
 
     @classmethod
     def of(cls, hours: Hours, spec: WindowSpec) -> Shift:
         lunch = lunch_of(hours, spec)
-        return cls(hours.open * 60.0,
-                   None if lunch is None else (lunch[0] * 60.0, lunch[1] * 60.0))
+        lunch_seconds = None if lunch is None else (lunch[0] * 60.0, lunch[1] * 60.0)
+        if spec.shift is None:
+            return cls(hours.open * 60.0, lunch_seconds)
+        return cls(spec.shift[0] * 60.0, lunch_seconds, spec.shift[1] * 60.0)
+
+    def working(self, at: float) -> bool:
+        """Whether the window's shift (not its break) has it at work at `at`."""
+        return self.opens <= at and (self.closes is None or at < self.closes)
 
 
 def window_state(view: WindowView, shift: Shift, now: float, busy_until: float,
@@ -75,7 +88,8 @@ def window_state(view: WindowView, shift: Shift, now: float, busy_until: float,
     lunch = shift.lunch
     if lunch_taken or (lunch is not None and lunch[1] <= now):
         lunch = None
-    return WindowState(view=view, busy_until=max(now, shift.opens, busy_until), lunch=lunch)
+    return WindowState(view=view, busy_until=max(now, shift.opens, busy_until), lunch=lunch,
+                       closes=shift.closes)
 
 
 def expected_return(reason: str, shift: Shift, now: float, paused_at: float | None) -> float:

@@ -389,6 +389,17 @@ def check_lunch_breaks(report: Report, data: Data) -> None:
             report.add(("windows", i, "lunch_break"),
                        f"{_hhmm(span[0])}-{_hhmm(span[1])} is not inside opening hours "
                        f"({_hhmm(opening)}-{_hhmm(closing)})")
+        shift = window.get("shift")
+        if shift is None:
+            continue
+        if shift[1] <= opening or shift[0] >= closing:
+            report.add(("windows", i, "shift"),
+                       f"{_hhmm(shift[0])}-{_hhmm(shift[1])} does not meet the opening hours "
+                       f"({_hhmm(opening)}-{_hhmm(closing)})")
+        elif span is not None and (span[0] < shift[0] or span[1] > shift[1]):
+            report.add(("windows", i, "lunch_break"),
+                       f"{_hhmm(span[0])}-{_hhmm(span[1])} is not inside the window's shift "
+                       f"({_hhmm(shift[0])}-{_hhmm(shift[1])})")
 
 
 def check_device_owners(report: Report, data: Data) -> None:

@@ -152,7 +152,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "pools": {**_NAMES, "kind": Key(choice(tuple(k.value for k in PoolKind), "pool kind"))},
     "windows": {"number": Key(positive_int), "name": Key(text), "pool": Key(code),
                 "skills": Key(skills), "also_serves": Key(text_list(code), ()),
-                "lunch_break": Key(span, None)},
+                "lunch_break": Key(span, None), "shift": Key(span, None)},
     "devices": {"name": Key(text), "kind": Key(choice(DEVICE_KINDS, "device kind")),
                 "url": Key(device_url), "window": Key(positive_int, None),
                 "owner": Key(optional_text, "")},

@@ -134,6 +134,9 @@ class WindowSpec:
     skills: dict[str, float]            # Category.code -> weight in (0, 1]
     also_serves: tuple[str, ...] = ()   # other pools it helps when its own is quiet
     lunch_break: tuple[int, int] | None = None  # minutes after midnight, staggered per window
+    # its clerk's hours when not the hall's (minutes after midnight): it calls from the
+    # first and nobody after the second (core.forecast.availability)
+    shift: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)

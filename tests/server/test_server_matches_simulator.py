@@ -101,6 +101,43 @@ def test_the_same_state_gives_the_same_choice(tmp_path_factory, rows, windows, p
     app.extensions["yichuang.service"].close()
 
 
+def shift_estimates(tmp_path, hall) -> tuple[list, list]:
+    """Eight SS-0101 numbers from 11:20, two seconds apart, at windows 1 and 2: what the
+    server prints and what the simulator estimates."""
+    clock = FakeClock(at(11 * 3600 + 20 * 60))
+    app = create_app(hall, database=str(tmp_path / "hall.db"), clock=clock)
+    client = app.test_client()
+    for number in (1, 2):
+        token = {"Authorization": f"Bearer {clerk_token(number)}"}
+        client.post(f"/api/windows/{number}/login", headers=token)
+        client.post(f"/api/windows/{number}/open", headers=token)
+    simulation = Simulation(hall, [], "balanced")
+    printed, simulated = [], []
+    for serial in range(8):
+        second = 11 * 3600 + 20 * 60 + 2 * serial
+        clock.now = at(second)
+        answer = client.post("/api/tickets", json={"subject": "SS-0101"},
+                             headers={"Authorization": f"Bearer {TOKENS['kiosk']}"})
+        printed.append(answer.json["eta_minutes"])
+        simulation.arrive(TraceTicket(f"T{serial}", second, "SS-0101", Priority.NORMAL, 20.0))
+        simulated.append(simulation.results[f"T{serial}"].eta_minutes)
+    app.extensions["yichuang.service"].close()
+    return printed, [None if m is None else round(m, 1) for m in simulated]
+
+
+def test_the_server_and_the_simulator_agree_on_a_windows_shift_end(tmp_path):
+    """Window 1's clerk leaves at 11:40 (`shift`): from then on only window 2 calls, in
+    the server's estimate and in the simulator alike."""
+    windows = (replace(SETTINGS.window(1), shift=(8 * 60 + 30, 11 * 60 + 40)),
+               replace(SETTINGS.window(2), lunch_break=None))
+    all_day = replace(SETTINGS, windows=(replace(windows[0], shift=None), windows[1]))
+    leaving = replace(SETTINGS, windows=windows)
+    printed, simulated = shift_estimates(tmp_path / "leaving", leaving)
+    assert printed == simulated
+    staying, _ = shift_estimates(tmp_path / "staying", all_day)
+    assert printed[:2] == staying[:2] and printed[-1] > staying[-1] + 10
+
+
 def test_the_server_and_the_simulator_agree_on_the_hall_lunch(tmp_path):
     """With `lunchtime_service = false` and no break of its own, a window takes the hall's
     lunch in the server's estimate and in the simulator alike (one availability rule)."""
