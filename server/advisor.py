@@ -17,7 +17,11 @@ runs in three steps, so that the hall's lock is held only to read and to write:
 2. `compute(inputs)`: the pure computation, outside the lock (and, under gevent, in a
    native thread of gevent's pool, so that the hub keeps serving requests meanwhile).
 3. `record(round)`: a hall action (under the lock, one transaction with its events):
-   `core.actions.advice.record_round` drops each advice the hall has moved past
+   first each accepted move whose time has come (`core.actions.help_expiry.
+   moves_expired`, read in step 1, decided in step 2 by `core.advisor.should_return`
+   as the simulator does) goes home or stays until the next session's end
+   (`AdviceExtended`); then `core.actions.advice.record_round` drops each advice the
+   hall has moved past
    meanwhile (the window closed, left `from_pool`, or serves `to_pool` already),
    issues the new ones (`AdviceIssued` each), keeps the unchanged open ones and
    withdraws the rest. With `[advisor] auto_apply` it then accepts the round's advices
@@ -46,6 +50,7 @@ from typing import Callable, Mapping
 
 from core import advisor as core_advisor
 from core.actions.advice import accept_advice, record_round
+from core.actions.help_expiry import extend_move, moves_expired, return_home
 from core.advice_records import AdviceState
 from core.advisor import AdvisorHall, AdvisorSettings, Decision, Projection, recent_work_per_pool
 from core.allocation import policy_params
@@ -94,6 +99,8 @@ class Inputs:
     call_early_seconds: float
     params: Mapping[str, float] | None
     no_show_seconds: float
+    # accepted moves whose time has come, (advice id, window): home, or longer?
+    expired_moves: tuple[tuple[str, int], ...] = ()
 
     def minutes(self, subject: str) -> float:
         return self.service_minutes.get(subject, self.default_minutes)
@@ -108,6 +115,7 @@ class Round:
     decisions: tuple[Decision, ...]
     snapshot_seconds: float
     compute_seconds: float
+    returns: tuple[tuple[str, bool], ...] = ()   # (advice id, go home now) per expired move
 
     @property
     def advices(self) -> list[dict]:
@@ -177,19 +185,20 @@ class PoolAdvisor:
         minutes.update((t.subject, expected(t.subject)) for t in hall.tickets.values())
         issued = tuple((t.pool, t.subject, seconds_of_day(t.issued_at))
                        for t in hall.tickets.values())
+        expired = tuple((r.id, r.window) for r in moves_expired(hall, clock))
         return Inputs(hall.service_day, now, waiting, windows, arrivals, rules.policy, minutes,
                       hall.service_times.default_minutes, issued,
                       frozenset(self._kept(hall, now) | _paused(hall)),
                       hall.context().call_early_seconds, policy_params(rules),
-                      float(rules.max_recalls * rules.recall_cooldown_seconds))
+                      float(rules.max_recalls * rules.recall_cooldown_seconds), expired)
 
     def compute(self, snapshot: tuple[Inputs, float]) -> Round:
         """The pure part, off the lock: `core.advisor.assess_many` on the inputs."""
         inputs, read_seconds = snapshot
         started = time.perf_counter()
         decisions: tuple[Decision, ...] = ()
+        clock = seconds_of_day(inputs.now)
         if inputs.waiting and inputs.windows:
-            clock = seconds_of_day(inputs.now)
             recent = recent_work_per_pool(inputs.issued, clock, inputs.minutes)
             decisions = tuple(in_native_thread(lambda: core_advisor.assess_many(
                 list(inputs.waiting), list(inputs.windows), clock, inputs.policy,
@@ -197,7 +206,21 @@ class PoolAdvisor:
                 call_early_seconds=inputs.call_early_seconds, params=inputs.params,
                 no_show_seconds=inputs.no_show_seconds, recent_work=recent,
                 arrivals=list(inputs.arrivals))))
-        return Round(inputs, decisions, read_seconds, time.perf_counter() - started)
+        returns = tuple((advice_id, self._goes_home(inputs, window, clock))
+                        for advice_id, window in inputs.expired_moves)
+        return Round(inputs, decisions, read_seconds, time.perf_counter() - started, returns)
+
+    def _goes_home(self, inputs: Inputs, window: int, clock: float) -> bool:
+        """Whether a window whose advised move has run its time goes home now: yes, unless
+        the projection says its return costs at least the minimum gain (as the
+        simulator decides, `simulator.advising`); a window not working now goes home."""
+        if not inputs.waiting or all(s.view.number != window for s in inputs.windows):
+            return True
+        return in_native_thread(lambda: core_advisor.should_return(
+            window, list(inputs.waiting), list(inputs.windows), clock, inputs.policy,
+            inputs.minutes, self.facts, settings=self.thresholds,
+            call_early_seconds=inputs.call_early_seconds, params=inputs.params,
+            no_show_seconds=inputs.no_show_seconds))
 
     def record(self, found: Round) -> Callable[[Hall, datetime], list[Event]]:
         """The hall action that records the round (module doc, step 3)."""
@@ -205,8 +228,11 @@ class PoolAdvisor:
             started = time.perf_counter()
             self.assessed_at, self.assessments = found.inputs.now, self.assessments + 1
             self.projection = found.decisions[0].projection if found.decisions else None
-            proposals = found.advices if hall.service_day == found.inputs.service_day else []
-            events, ids = record_round(hall, proposals, now)
+            same_day = hall.service_day == found.inputs.service_day
+            events = self._settle_moves(hall, found.returns, now) if same_day else []
+            proposals = found.advices if same_day else []
+            recorded, ids = record_round(hall, proposals, now)
+            events += recorded
             if self.config.auto_apply:
                 events += self._apply_if_allowed(hall, ids, now)
             self.timing = {"snapshot": found.snapshot_seconds,
@@ -214,6 +240,24 @@ class PoolAdvisor:
                            "record": time.perf_counter() - started}
             return events
         return action
+
+    def _settle_moves(self, hall: Hall, returns: tuple[tuple[str, bool], ...],
+                      now: datetime) -> list[Event]:
+        """Each expired move the round decided on, still unsettled and its window still
+        where the advice put it: home now, or kept until the next session's end."""
+        clock = seconds_of_day(now)
+        due = {r.id: r for r in moves_expired(hall, clock)}
+        events: list[Event] = []
+        for advice_id, go_home in returns:
+            record = due.get(advice_id)
+            if record is None:
+                continue
+            if go_home:
+                events += return_home(hall, record)
+            else:
+                until = next((e for e in self.facts.session_ends if e > clock), None)
+                events += extend_move(hall, record, until)
+        return events
 
     def _kept(self, hall: Hall, now: datetime) -> set[int]:
         """Windows moved or set helping by an advice less than `keep_minutes` ago."""

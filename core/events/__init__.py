@@ -13,6 +13,7 @@ from __future__ import annotations
 from core.events.advice import (  # noqa: F401
     AdviceAccepted,
     AdviceDismissed,
+    AdviceExtended,
     AdviceIssued,
     AdviceWithdrawn,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "WindowStopsHelping",
     "AdviceAccepted",
     "AdviceDismissed",
+    "AdviceExtended",
     "AdviceIssued",
     "AdviceWithdrawn",
     "CaseApproved",

@@ -48,3 +48,15 @@ class AdviceDismissed(Event):
 class AdviceWithdrawn(Event):
     id: str
     reason: str                 # "replaced" (newer advice), "no_longer_needed", "not_applicable"
+
+
+@dataclass(frozen=True)
+class AdviceExtended(Event):
+    """A window an accepted move sent to another pool stays there past the move's time:
+    the advisor projects that its going home would cost more than it stays
+    (`core.advisor.should_return`)."""
+
+    id: str
+    window: int
+    to_pool: str
+    until: str | None           # "HH:MM" it now stays until (None: the rest of the day)

@@ -18,10 +18,10 @@ NOT_PUBLIC = frozenset({"RatingSubmitted", "CaseOpened", "CaseMaterialsSupplied"
                         "BookingCheckedIn",
                         # the pool advisor speaks to managers only (MANAGERS_ONLY)
                         "AdviceIssued", "AdviceAccepted", "AdviceDismissed",
-                        "AdviceWithdrawn"})
+                        "AdviceWithdrawn", "AdviceExtended"})
 # What only managers are sent (not clerks, helpers, kiosks or boards): the advisor's advice.
 MANAGERS_ONLY = frozenset({"AdviceIssued", "AdviceAccepted", "AdviceDismissed",
-                           "AdviceWithdrawn"})
+                           "AdviceWithdrawn", "AdviceExtended"})
 # ... and these are sent with free text and people's log-in names blanked.
 PUBLIC_BLANKS = {
     "TicketTransferred": ("note",), "TicketParked": ("note",),

@@ -16,6 +16,9 @@ from dataclasses import replace
 import pytest
 
 import core.advisor
+from core.actions.advice import accept_advice
+from core.advice_records import AdviceRecord
+from core.clock import seconds_of_day
 from core.events import LoggedEvent
 from server.app import create_app
 from server.client import ApiError, HallClient
@@ -125,6 +128,64 @@ def test_a_paused_window_is_expected_back_and_never_named(live_server):
     # window 8 is back from its 15-minute break: social is not projected as never served
     assert 15 < assessed["projection"]["by_category"]["social"] < 60
     assert assessed["advice"] and {a["window"] for a in assessed["advice"]} == {2}
+
+
+def accepted_move(live_server, until_minutes: float) -> None:
+    """Window 3 sent from area A to area B by an accepted move advice until
+    `until_minutes` after the hall's clock (as if a manager had accepted it)."""
+    service = live_server.app.extensions["yichuang.service"]
+
+    def action(hall, now):
+        until = seconds_of_day(now) + 60.0 * until_minutes
+        advice = {"id": "m1", "kind": "move", "window": 3, "from_pool": "acceptance_a",
+                  "to_pool": "acceptance_b", "category": "social", "mean_before": 20.0,
+                  "mean_after": 12.0, "worst_before": 30.0, "worst_after": 15.0,
+                  "worst_category": "social", "gain": 10.0, "at": seconds_of_day(now),
+                  "until": until, "returns_home": False}
+        hall.advice["m1"] = AdviceRecord("m1", advice, now.isoformat())
+        return accept_advice(hall, "m1", MANAGER, now)
+    service.act(action)
+
+
+def window_pool(url: str, number: int) -> str:
+    return {w.number: w for w in HallClient(url, clerk_token(1)).windows()}[number].pool
+
+
+def test_a_moved_window_stays_past_its_time_while_its_new_line_needs_it(live_server):
+    url = live_server.url
+    mismatched(url)                                    # ten social tickets wait in B
+    accepted_move(live_server, until_minutes=5)
+    assert window_pool(url, 3) == "acceptance_b"
+    live_server.clock.advance(minutes=6)
+    events = HallClient(url, TOKENS["manager"]).assess_advice()["events"]
+    extended = [e.event for e in events if e.type == "AdviceExtended"]
+    assert [(e.id, e.window, e.to_pool, e.until) for e in extended] == [
+        ("m1", 3, "acceptance_b", "12:00")]           # to the end of the morning session
+    assert "WindowMovedToPool" not in {e.type for e in events}
+    assert window_pool(url, 3) == "acceptance_b"
+    live_server.clock.advance(minutes=20)              # past the old time + an interval
+    HallClient(url, TOKENS["kiosk"]).issue_ticket(BUSINESS_A)   # any action expires help
+    assert window_pool(url, 3) == "acceptance_b"
+
+
+def test_a_moved_window_goes_home_at_its_time_when_home_needs_it(live_server):
+    url = live_server.url
+    for window in (1, 3, 8):
+        clerk = HallClient(url, clerk_token(window))
+        clerk.log_in(window)
+        clerk.open_window(window)
+    kiosk = HallClient(url, TOKENS["kiosk"])
+    for _ in range(10):                                # area A's line is long, B's empty
+        kiosk.issue_ticket(BUSINESS_A)
+    accepted_move(live_server, until_minutes=5)
+    live_server.clock.advance(minutes=6)
+    events = HallClient(url, TOKENS["manager"]).assess_advice()["events"]
+    moved = [e.event for e in events if e.type == "WindowMovedToPool"]
+    assert [(e.window, e.pool) for e in moved] == [(3, "acceptance_a")]
+    assert "AdviceExtended" not in {e.type for e in events}
+    assert window_pool(url, 3) == "acceptance_a"
+    advice = HallClient(url, TOKENS["manager"]).advice(state="all")["advice"]
+    assert [a["id"] for a in advice if a["id"] == "m1"] == ["m1"]
 
 
 def test_dismissing_closes_advice_and_it_is_stored(live_server, tmp_path):
