@@ -16,7 +16,9 @@ such phones open at a time, so what one costs is kept small:
   phone) at most every WAITS_EVERY_SECONDS, or less often when a forecast is slow
   (it may hold the lock WAITS_SHARE of the time), and once more after the events of a
   busy moment, since the hall's estimator may answer from a forecast up to a
-  second old. A change of count or wait (minutes rounded to a bucket) within NEAR
+  second old. A change of count, wait or its 80% range (minutes rounded to a
+  bucket; the range moves with the hall's recorded errors too: about 2 µs a
+  phone, 5 ms for 2,000, beside the forecast's tens) within NEAR
   places of the front is sent at once; further back, at most every
   MINOR_EVERY_SECONDS (the old page polled every 10 s): without that, 2,000
   phones in one line would take 2,000 frames for every call. Without events the
@@ -240,7 +242,8 @@ class PhoneWatch:
         final = ticket.state.is_final
         frame = _frame("status", status_of(hall, ticket, estimate, now),
                        FINAL_RETRY_MILLISECONDS if final else None)
-        return _Watched(token, _key(ticket, estimate), frame, final)
+        return _Watched(token, _key(ticket, estimate, hall.wait_range(estimate, now)), frame,
+                        final)
 
     def unsubscribe(self, watched: _Watched) -> None:
         with self._lock:
@@ -335,7 +338,7 @@ class PhoneWatch:
                 continue                          # the count and wait: at the next waits
             else:
                 estimate = estimate_of(hall, ticket, now)
-            key = _key(ticket, estimate)
+            key = _key(ticket, estimate, hall.wait_range(estimate, now))
             if key == one.key:
                 continue
             if key[:3] == one.key[:3] and key[3] > NEAR \
@@ -353,9 +356,14 @@ class PhoneWatch:
         return changes
 
 
-def _key(ticket: Ticket, estimate: tuple[int, float | None]) -> tuple:
-    """What the page shows of a ticket, as the watcher compares it."""
+def _key(ticket: Ticket, estimate: tuple[int, float | None],
+         span: tuple[float | None, float | None] = (None, None)) -> tuple:
+    """What the page shows of a ticket, as the watcher compares it: its state, window,
+    recalls, people ahead, and the wait and its 80% range (`span`), each in buckets.
+    The range moves with the hall's recorded errors even when the point stays."""
     ahead, minutes = estimate
+    low, high = span
     if ticket.state is not TicketState.WAITING:
-        ahead, minutes = 0, None                  # not shown outside waiting
-    return (ticket.state, ticket.window, ticket.recalls, ahead, eta_bucket(minutes))
+        ahead, minutes, low, high = 0, None, None, None   # not shown outside waiting
+    return (ticket.state, ticket.window, ticket.recalls, ahead, eta_bucket(minutes),
+            eta_bucket(low), eta_bucket(high))

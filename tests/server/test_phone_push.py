@@ -217,6 +217,30 @@ def test_a_far_away_count_waits_its_turn_but_a_call_does_not(app, api, clock):
     assert b'"people_ahead":4' in last.watched.current[1]
 
 
+def test_a_range_that_moves_while_the_wait_stays_reaches_the_phone(app, api, clock):
+    service = app.extensions["yichuang.service"]
+    watch = PhoneWatch(service, keepalive=0.2, watcher=False)
+    staff_window(api, 1)
+    tokens = [issue(api, clock, "SS-0102") for _ in range(4)]
+    stream = watch.subscribe(tokens[-1])
+    first = json.loads(stream.watched.current[1].split(b"data: ", 1)[1])
+    assert first["eta_minutes"] > 10
+    clock.advance(seconds=2)
+    assert watch.batch(waits=True) == 0             # nothing moved
+    # The hall records that waits like this one all ran twice as long as told: the
+    # range moves (to about twice the point, and narrower), while the point stays.
+    minutes = first["eta_minutes"]
+    service.read(lambda hall, now: [hall.wait_ranges.record(minutes, 2 * minutes, 3, 9)
+                                    for _ in range(300)])
+    clock.advance(seconds=2)
+    assert watch.batch(waits=True) == 1
+    frame = json.loads(stream.watched.current[1].split(b"data: ", 1)[1])
+    assert eta_bucket(frame["eta_minutes"]) == eta_bucket(minutes)   # the wait: same news
+    assert eta_bucket(frame["eta_high"]) != eta_bucket(first["eta_high"])
+    assert frame["eta_low"] > first["eta_low"] + 5
+    stream.close()
+
+
 def test_eta_buckets():
     assert [eta_bucket(m) for m in (None, 0.2, 4.6, 10.4, 12.4, 13, 37, 38.4)] == \
         [None, 0, 5, 10, 10, 15, 35, 40]
