@@ -68,6 +68,8 @@ class Window:
     # when it paused (seconds after midnight): the forecast expects it back after the
     # pause's usual length (core.forecast.availability.expected_return)
     paused_at: float | None = None
+    # it paused for lunch today: the forecast expects no further break of it
+    lunch_taken: bool = False
 
     @property
     def number(self) -> int:

@@ -150,3 +150,10 @@ def when_a_window_paused(db: sqlite_utils.Database) -> None:
     """When a paused window paused (seconds after midnight), so that the forecast expects
     it back after the pause's usual length across a restart."""
     db["windows"].add_column("paused_at", float)
+
+
+@migration
+def whether_a_window_took_its_lunch(db: sqlite_utils.Database) -> None:
+    """Whether a window paused for lunch today (then no other break is expected of it),
+    kept across a restart."""
+    db["windows"].add_column("lunch_taken", int, not_null_default=0)

@@ -94,6 +94,8 @@ def pause_window(hall: Hall, window_number: int, reason: str,
                        f"window can pause")
     window.status, window.pause_reason = WindowStatus.PAUSED, reason.strip()
     window.paused_at = None if now is None else seconds_of_day(now)
+    if window.pause_reason == "lunch":
+        window.lunch_taken = True        # however early or late: one break a day
     hall.touch(window)
     return [WindowPaused(window=window.number, reason=window.pause_reason)]
 

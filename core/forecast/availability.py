@@ -10,6 +10,8 @@
 - After closing time it calls on until its line is empty: a citizen holding a
   number is served. A window with its own `shift` calls nobody after the shift's
   end (its clerk leaves; the windows still there serve its line).
+- A window that paused for lunch today has taken its break, however early or late:
+  no other is expected of it (`Window.lunch_taken`).
 - A paused window (暂停) is expected back, not gone (`expected_return`): from a lunch
   pause at the end of its lunch break (a lunch taken outside it lasts as long), from
   any other pause after the pause's usual length (`PAUSE_MINUTES`, counted from when
@@ -109,8 +111,11 @@ def expected_return(reason: str, shift: Shift, now: float, paused_at: float | No
 
 
 def paused_window_state(view: WindowView, shift: Shift, now: float, busy_until: float,
-                        reason: str, paused_at: float | None) -> WindowState:
+                        reason: str, paused_at: float | None,
+                        lunch_taken: bool = False) -> WindowState:
     """The forecast's view of a paused window: free when it is back and done with any
-    ticket it holds; a lunch pause is its lunch break, so no break is left ahead of it."""
+    ticket it holds; a lunch pause is its lunch break, so no break is left ahead of it
+    (nor after one taken earlier today: `lunch_taken`)."""
     back = expected_return(reason, shift, now, paused_at)
-    return window_state(view, shift, now, max(back, busy_until), lunch_taken=reason == "lunch")
+    return window_state(view, shift, now, max(back, busy_until),
+                        lunch_taken=lunch_taken or reason == "lunch")

@@ -235,5 +235,6 @@ def _window_state(hall: Hall, window: Window, clock: float) -> WindowState:
     shift = Shift.of(hall.settings.hours, window.spec)
     if window.status is WindowStatus.PAUSED:
         return paused_window_state(hall.window_view(window), shift, clock, busy_until,
-                                   window.pause_reason, window.paused_at)
-    return window_state(hall.window_view(window), shift, clock, busy_until)
+                                   window.pause_reason, window.paused_at, window.lunch_taken)
+    return window_state(hall.window_view(window), shift, clock, busy_until,
+                        lunch_taken=window.lunch_taken)

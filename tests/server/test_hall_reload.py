@@ -79,7 +79,7 @@ STEP_STRATEGIES = {
     "pickup": step("pickup"), "cancel": step("cancel"),
     "log_in": step("log_in", clerk=another), "staff": step("staff", clerk=another),
     "log_out": step("log_out"), "open": step("open"), "close": step("close"),
-    "pause": step("pause", reason=st.sampled_from(["午休", "系统故障", " "])),
+    "pause": step("pause", reason=st.sampled_from(["午休", "lunch", "系统故障", " "])),
     "resume_window": step("resume_window"),
     "move": step("move", pool=st.sampled_from(POOLS + ["nowhere"])),
     "call_next": step("call_next"), "call_ticket": step("call_ticket", m=another),

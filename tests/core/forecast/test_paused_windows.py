@@ -2,6 +2,7 @@
 live estimate of a hall whose windows pause (午休, 休息 ...)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -133,3 +134,25 @@ def test_resuming_forgets_when_the_window_paused(hall):
     assert hall.windows[3].paused_at == at(10)
     resume_window(hall, 3)
     assert hall.windows[3].paused_at is None
+
+
+def test_a_lunch_taken_early_is_not_expected_again(hall):
+    """Window 1's break is 12:00-13:00; its clerk lunches 11:00-11:45 instead. At 11:50
+    the line is forecast without a 12:00 break: as if the window had none today."""
+    now = moment(11, 50)
+    pause_window(hall, 1, "lunch", moment(11, 0))
+    resume_window(hall, 1)
+    assert hall.windows[1].lunch_taken
+    pause_window(hall, 3, "meeting", moment(11, 0))        # window 3 away till 12:00
+    taken = waits(hall, now, 6)
+    no_break = Hall(replace(hall.settings, windows=tuple(
+        replace(w, lunch_break=None) if w.number == 1 else w for w in hall.settings.windows)),
+        "2026-11-23", WaitEstimator())
+    for number in (1, 3):
+        log_in(no_break, number, f"clerk-{number:02d}", "")
+        open_window(no_break, number)
+    pause_window(no_break, 3, "meeting", moment(11, 0))
+    assert taken == waits(no_break, now, 6)
+    hall.windows[1].lunch_taken = False                    # as before: a break at 12:00
+    expected_break = [e[1] for e in WaitEstimator().all(hall, now).values()]
+    assert max(expected_break) > max(taken) + 30
