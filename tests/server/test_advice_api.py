@@ -24,6 +24,7 @@ from server.app import create_app
 from server.client import ApiError, HallClient
 from server.wsgi import BackgroundServer
 from tests.conftest import MONDAY, TOKENS, RunningClock, clerk_token
+from tests.core.actions.helpers import move_advice
 
 SOCIAL_B, BUSINESS_A = "SB-0501", "SS-0101"      # social waits in B, business in A
 TAX_A = "SW-0301"                                 # tax waits in A
@@ -136,12 +137,7 @@ def accepted_move(live_server, until_minutes: float) -> None:
     service = live_server.app.extensions["yichuang.service"]
 
     def action(hall, now):
-        until = seconds_of_day(now) + 60.0 * until_minutes
-        advice = {"id": "m1", "kind": "move", "window": 3, "from_pool": "acceptance_a",
-                  "to_pool": "acceptance_b", "category": "social", "mean_before": 20.0,
-                  "mean_after": 12.0, "worst_before": 30.0, "worst_after": 15.0,
-                  "worst_category": "social", "gain": 10.0, "at": seconds_of_day(now),
-                  "until": until, "returns_home": False}
+        advice = move_advice(seconds_of_day(now), seconds_of_day(now) + 60.0 * until_minutes)
         hall.advice["m1"] = AdviceRecord("m1", advice, now.isoformat())
         return accept_advice(hall, "m1", MANAGER, now)
     service.act(action)

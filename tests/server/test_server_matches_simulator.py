@@ -101,13 +101,13 @@ def test_the_same_state_gives_the_same_choice(tmp_path_factory, rows, windows, p
     app.extensions["yichuang.service"].close()
 
 
-def shift_estimates(tmp_path, hall) -> tuple[list, list]:
-    """Eight SS-0101 numbers from 11:20, two seconds apart, at windows 1 and 2: what the
-    server prints and what the simulator estimates."""
+def estimates_from_1120(tmp_path, hall, windows=(1,)) -> tuple[list, list]:
+    """Eight SS-0101 numbers from 11:20, two seconds apart (a full forecast for each),
+    with `windows` open: what the server prints and what the simulator estimates."""
     clock = FakeClock(at(11 * 3600 + 20 * 60))
     app = create_app(hall, database=str(tmp_path / "hall.db"), clock=clock)
     client = app.test_client()
-    for number in (1, 2):
+    for number in windows:
         token = {"Authorization": f"Bearer {clerk_token(number)}"}
         client.post(f"/api/windows/{number}/login", headers=token)
         client.post(f"/api/windows/{number}/open", headers=token)
@@ -132,9 +132,9 @@ def test_the_server_and_the_simulator_agree_on_a_windows_shift_end(tmp_path):
                replace(SETTINGS.window(2), lunch_break=None))
     all_day = replace(SETTINGS, windows=(replace(windows[0], shift=None), windows[1]))
     leaving = replace(SETTINGS, windows=windows)
-    printed, simulated = shift_estimates(tmp_path / "leaving", leaving)
+    printed, simulated = estimates_from_1120(tmp_path / "leaving", leaving, (1, 2))
     assert printed == simulated
-    staying, _ = shift_estimates(tmp_path / "staying", all_day)
+    staying, _ = estimates_from_1120(tmp_path / "staying", all_day, (1, 2))
     assert printed[:2] == staying[:2] and printed[-1] > staying[-1] + 10
 
 
@@ -144,23 +144,7 @@ def test_the_server_and_the_simulator_agree_on_the_hall_lunch(tmp_path):
     window = replace(SETTINGS.window(1), lunch_break=None)
     hall = replace(SETTINGS, hours=replace(SETTINGS.hours, lunchtime_service=False),
                    windows=(window,))
-    clock = FakeClock(at(11 * 3600 + 20 * 60))
-    app = create_app(hall, database=str(tmp_path / "hall.db"), clock=clock)
-    client = app.test_client()
-    token = {"Authorization": f"Bearer {clerk_token(1)}"}
-    client.post("/api/windows/1/login", headers=token)
-    client.post("/api/windows/1/open", headers=token)
-    simulation = Simulation(hall, [], "balanced")
-    printed, simulated = [], []
-    for serial in range(8):
-        second = 11 * 3600 + 20 * 60 + 2 * serial     # a full forecast for each ticket
-        clock.now = at(second)
-        answer = client.post("/api/tickets", json={"subject": "SS-0101"},
-                             headers={"Authorization": f"Bearer {TOKENS['kiosk']}"})
-        printed.append(answer.json["eta_minutes"])
-        simulation.arrive(TraceTicket(f"T{serial}", second, "SS-0101", Priority.NORMAL, 20.0))
-        simulated.append(simulation.results[f"T{serial}"].eta_minutes)
-    app.extensions["yichuang.service"].close()
-    assert printed == [round(minutes, 1) for minutes in simulated]
+    printed, simulated = estimates_from_1120(tmp_path, hall)
+    assert printed == simulated
     lunch = (hall.hours.lunch_end - hall.hours.lunch_start)
     assert printed[-1] > lunch, "the last ticket's wait spans the hall's lunch"

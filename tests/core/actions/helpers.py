@@ -107,3 +107,13 @@ def types(events) -> list[str]:
 
 def history(hall: Hall, number: str) -> list[tuple[str, int | None, str]]:
     return [(h.action, h.window, h.note) for h in hall.tickets[number].history]
+
+
+def move_advice(at_seconds: float, until: float) -> dict:
+    """An advice (as `core.advisor` gives it) moving window 3 from area A to area B,
+    relieving its social line, until `until` (seconds after midnight)."""
+    return {"id": "m1", "kind": "move", "window": 3, "from_pool": "acceptance_a",
+            "to_pool": "acceptance_b", "category": "social", "mean_before": 20.0,
+            "mean_after": 12.0, "worst_before": 30.0, "worst_after": 15.0,
+            "worst_category": "social", "gain": 10.0, "at": at_seconds, "until": until,
+            "returns_home": False}

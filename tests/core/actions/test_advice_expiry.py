@@ -25,7 +25,7 @@ from core.clock import seconds_of_day
 from core.events import AdviceExtended, WindowMovedToPool
 from core.forecast.live import WaitEstimator
 from core.hall import Hall
-from tests.core.actions.helpers import NOW, TODAY
+from tests.core.actions.helpers import NOW, TODAY, move_advice
 
 INTERVAL = 15          # the demo hall's [advisor] interval_minutes
 
@@ -38,12 +38,7 @@ def hall_without_advisor(settings) -> Hall:
 
 def advised_move(hall, until_minutes: float = 30.0) -> AdviceRecord:
     """Window 3 (area A) advised into area B until `until_minutes` after NOW, accepted."""
-    until = seconds_of_day(NOW) + 60.0 * until_minutes
-    advice = {"id": "m1", "kind": "move", "window": 3, "from_pool": "acceptance_a",
-              "to_pool": "acceptance_b", "category": "social", "mean_before": 20.0,
-              "mean_after": 12.0, "worst_before": 30.0, "worst_after": 15.0,
-              "worst_category": "social", "gain": 10.0, "at": seconds_of_day(NOW),
-              "until": until, "returns_home": False}
+    advice = move_advice(seconds_of_day(NOW), seconds_of_day(NOW) + 60.0 * until_minutes)
     hall.advice["m1"] = AdviceRecord("m1", advice, NOW.isoformat())
     accept_advice(hall, "m1", "manager01", NOW)
     assert hall.window(3).pool == "acceptance_b"
