@@ -31,14 +31,20 @@ TAX_A = "SW-0301"                                 # tax waits in A
 MANAGER = "manager"          # the demo manager token's credential name
 
 
-def mismatched(url: str) -> dict[int, HallClient]:
-    """Windows 1-3 (area A) and 8 (area B, the one social window) open; ten social
-    tickets wait in B, one business ticket in A."""
+def staffed(url: str, windows) -> dict[int, HallClient]:
+    """These windows' clerks logged in and their windows open: window -> its clerk."""
     clerks = {}
-    for window in (1, 2, 3, 8):
+    for window in windows:
         clerk = clerks[window] = HallClient(url, clerk_token(window))
         clerk.log_in(window)
         clerk.open_window(window)
+    return clerks
+
+
+def mismatched(url: str) -> dict[int, HallClient]:
+    """Windows 1-3 (area A) and 8 (area B, the one social window) open; ten social
+    tickets wait in B, one business ticket in A."""
+    clerks = staffed(url, (1, 2, 3, 8))
     kiosk = HallClient(url, TOKENS["kiosk"])
     for _ in range(10):
         kiosk.issue_ticket(SOCIAL_B)
@@ -166,10 +172,7 @@ def test_a_moved_window_stays_past_its_time_while_its_new_line_needs_it(live_ser
 
 def test_a_moved_window_goes_home_at_its_time_when_home_needs_it(live_server):
     url = live_server.url
-    for window in (1, 3, 8):
-        clerk = HallClient(url, clerk_token(window))
-        clerk.log_in(window)
-        clerk.open_window(window)
+    staffed(url, (1, 3, 8))
     kiosk = HallClient(url, TOKENS["kiosk"])
     for _ in range(10):                                # area A's line is long, B's empty
         kiosk.issue_ticket(BUSINESS_A)
@@ -278,10 +281,7 @@ def test_two_mismatched_pools_get_two_open_advices_and_each_is_decided_alone(liv
     window of each area can serve the other's line: two advices, one per pool, open at
     once; accepting one leaves the other open."""
     url = live_server.url
-    for window in (1, 2, 6, 7):
-        clerk = HallClient(url, clerk_token(window))
-        clerk.log_in(window)
-        clerk.open_window(window)
+    staffed(url, (1, 2, 6, 7))
     kiosk = HallClient(url, TOKENS["kiosk"])
     for _ in range(8):
         kiosk.issue_ticket(SOCIAL_B)
