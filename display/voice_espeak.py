@@ -19,10 +19,10 @@ if its sentence is not as long as the command's, pyttsx3 is not used.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -84,10 +84,15 @@ def check_voice(voice: str) -> None:
 
 
 def _hush(driver) -> None:
-    """pyttsx3's espeak driver prints "Audio saved to ..." for every file: send that
-    to the debug log instead (its module's own `print`, nobody else's)."""
+    """pyttsx3's espeak driver prints "Audio saved to ..." for every file, and logs its
+    voice changes through the root logger (`logging.debug`), which sets up a console
+    handler when the root has none yet and, once Kivy has lowered the root's level,
+    put its chatter and all of Kivy's on the display's console (and, on a loaded
+    machine, before the display said it was ready). Both go to this module's debug log
+    instead: the driver module's own `print` and `logging` names, nobody else's."""
     if driver is not None:
         driver.print = lambda *args, **_: log.debug(" ".join(map(str, args)))
+        driver.logging = log
 
 
 class EspeakVoice:
@@ -123,8 +128,8 @@ class EspeakVoice:
                 if claimed != wanted:
                     raise VoiceError(f"pyttsx3 speaks {claimed[0]} at {claimed[1]} words a "
                                      "minute for another voice of this process")
+                _hush(importlib.import_module("pyttsx3.drivers.espeak"))  # before it logs
                 engine = pyttsx3.init()
-                _hush(sys.modules.get("pyttsx3.drivers.espeak"))
                 voices = [v for v in engine.getProperty("voices")
                           if v.languages == [self.settings.voice]]
                 if not voices:
