@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.actions.advice import TABLE as ADVICE_TABLE
+from core.actions.advice import advice_text
 from core.actions.staffing import move_window, stop_helping
 from core.advice_records import AdviceRecord, AdviceState
 from core.clock import seconds_of_day
@@ -59,10 +60,14 @@ def return_home(hall: Hall, record: AdviceRecord) -> list[Event]:
 def extend_move(hall: Hall, record: AdviceRecord, until: float | None) -> list[Event]:
     """The window stays where the accepted move put it until `until` (seconds after
     midnight; None: the rest of the day)."""
-    record.advice = record.advice | {"until": until}
+    advice = record.advice | {"until": until}
+    advice["text"] = advice_text(advice, hall.settings, "zh")      # says the new time
+    advice["text_en"] = advice_text(advice, hall.settings, "en")
+    record.advice = advice
     hall.record_row(ADVICE_TABLE, record.id, record.row(hall.service_day))
-    return [AdviceExtended(id=record.id, window=record.window,
-                           to_pool=record.advice["to_pool"], until=clock_text(until))]
+    return [AdviceExtended(id=record.id, window=record.window, to_pool=advice["to_pool"],
+                           until=clock_text(until), text=advice["text"],
+                           text_en=advice["text_en"])]
 
 
 def moves_expired(hall: Hall, clock: float) -> list[AdviceRecord]:

@@ -60,3 +60,5 @@ class AdviceExtended(Event):
     window: int
     to_pool: str
     until: str | None           # "HH:MM" it now stays until (None: the rest of the day)
+    text: str                   # the advice as it stands now ("7号窗口 调往 综合受理B区 至12:00")
+    text_en: str

@@ -165,6 +165,9 @@ def test_a_moved_window_stays_past_its_time_while_its_new_line_needs_it(live_ser
         ("m1", 3, "acceptance_b", "12:00")]           # to the end of the morning session
     assert "WindowMovedToPool" not in {e.type for e in events}
     assert window_pool(url, 3) == "acceptance_b"
+    [listed] = [a for a in HallClient(url, TOKENS["manager"]).advice(state="accepted")["advice"]
+                if a["id"] == "m1"]
+    assert listed["until"] == "12:00" and listed["text"].endswith("至12:00")
     live_server.clock.advance(minutes=20)              # past the old time + an interval
     HallClient(url, TOKENS["kiosk"]).issue_ticket(BUSINESS_A)   # any action expires help
     assert window_pool(url, 3) == "acceptance_b"

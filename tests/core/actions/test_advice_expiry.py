@@ -82,9 +82,13 @@ def test_the_advisor_keeps_a_window_longer_or_sends_it_home(hall):
     due = NOW + timedelta(minutes=30)
     longer = seconds_of_day(NOW) + 3 * 3600.0
     assert extend_move(hall, record, longer) == [
-        AdviceExtended(id="m1", window=3, to_pool="acceptance_b", until="12:00")]
+        AdviceExtended(id="m1", window=3, to_pool="acceptance_b", until="12:00",
+                       text="3号窗口 调往 综合受理B区 至12:00",
+                       text_en="Window 3: move to Comprehensive acceptance, area B (citizens) "
+                               "until 12:00")]
     stored = json.loads(hall.changes.rows[("advice", "m1")]["advice"])
     assert stored["until"] == longer and "returned" not in stored
+    assert stored["text"] == "3号窗口 调往 综合受理B区 至12:00"
     assert moves_expired(hall, seconds_of_day(due)) == []
     assert expire_help(hall, due + timedelta(minutes=INTERVAL)) == []
     assert hall.window(3).pool == "acceptance_b"
