@@ -115,10 +115,6 @@ class Ticket:
     def last(self, action: str) -> datetime | None:
         return next((h.at for h in reversed(self.history) if h.action == action), None)
 
-    def handover_seconds(self) -> float | None:
-        """Its call-to-start time (`handover_seconds` of its history)."""
-        return handover_seconds(self.history)
-
     def waited_seconds(self) -> float | None:
         """Issue to first call: the waiting time the hall reports."""
         called = self.first("called")

@@ -167,12 +167,9 @@ def accept_advice(hall: Hall, advice_id: str, by: str, now: datetime) -> list[Ev
     """Apply the advice (a move, or a help until its time) and record who accepted it.
     Accepting it again changes nothing; a dismissed or withdrawn one is refused, and so
     is one the hall has moved past (the window is no longer where the advice found it)."""
-    record = advice_of(hall, advice_id)
-    if record.state is AdviceState.ACCEPTED:
+    record = _still_open(hall, advice_id, AdviceState.ACCEPTED)
+    if record is None:
         return []
-    if record.state is not AdviceState.OPEN:
-        raise Conflict(f"advice {advice_id} is {record.state.value}", id=advice_id,
-                       state=record.state.value, code="advice_closed")
     advice = record.advice
     window = hall.window(record.window)
     if window.pool != advice["from_pool"]:
@@ -183,22 +180,34 @@ def accept_advice(hall: Hall, advice_id: str, by: str, now: datetime) -> list[Ev
     else:
         events = help_pool(hall, window.number, advice["to_pool"], advice.get("until"), now,
                            by=by)
-    record.state, record.decided_by = AdviceState.ACCEPTED, by
-    record.decided_at = now.isoformat(timespec="seconds")
-    _record(hall, record)
+    _decide(hall, record, AdviceState.ACCEPTED, by, now)
     return events + [AdviceAccepted(id=record.id, kind=record.kind, window=window.number,
                                     to_pool=advice["to_pool"], by=by)]
 
 
 def dismiss_advice(hall: Hall, advice_id: str, by: str, now: datetime) -> list[Event]:
     """A manager says no: the advice closes unapplied (dismissing it again changes nothing)."""
-    record = advice_of(hall, advice_id)
-    if record.state is AdviceState.DISMISSED:
+    record = _still_open(hall, advice_id, AdviceState.DISMISSED)
+    if record is None:
         return []
+    _decide(hall, record, AdviceState.DISMISSED, by, now)
+    return [AdviceDismissed(id=record.id, by=by)]
+
+
+def _still_open(hall: Hall, advice_id: str, decision: AdviceState) -> AdviceRecord | None:
+    """The open advice to decide; None when it was decided so already (deciding again
+    changes nothing); refused when it was closed otherwise."""
+    record = advice_of(hall, advice_id)
+    if record.state is decision:
+        return None
     if record.state is not AdviceState.OPEN:
         raise Conflict(f"advice {advice_id} is {record.state.value}", id=advice_id,
                        state=record.state.value, code="advice_closed")
-    record.state, record.decided_by = AdviceState.DISMISSED, by
+    return record
+
+
+def _decide(hall: Hall, record: AdviceRecord, decision: AdviceState, by: str,
+            now: datetime) -> None:
+    record.state, record.decided_by = decision, by
     record.decided_at = now.isoformat(timespec="seconds")
     _record(hall, record)
-    return [AdviceDismissed(id=record.id, by=by)]

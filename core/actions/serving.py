@@ -36,7 +36,7 @@ from core.events import (
 from core.hall import Hall
 from core.opening import working_days_after
 from core.settings.schema import PoolKind
-from core.tickets import Origin, Ticket, TicketState
+from core.tickets import Origin, Ticket, TicketState, handover_seconds
 from core.windows import Window, WindowStatus
 
 
@@ -171,7 +171,7 @@ def _finish(hall: Hall, window: Window, ticket: Ticket, now: datetime,
     window.served_today += 1
     service_seconds = (now - started).total_seconds()
     hall.service_times.observe(ticket.subject, service_seconds / 60)
-    handover = ticket.handover_seconds()
+    handover = handover_seconds(ticket.history)
     if handover is not None:
         hall.service_times.observe_handover(handover)
     hall.touch(ticket)
