@@ -40,9 +40,9 @@ from hardware.led_screen import (
     SHOW_CALL,
     SHOW_IDLE,
     SHOW_TEXT,
+    BusError,
+    DeviceSilent,
     LedBus,
-    LedBusError,
-    ScreenSilent,
     fit_text,
 )
 from hardware.ports import PortError, parse_port_url
@@ -237,13 +237,13 @@ class BusWorker:
     timing: BusTiming = field(default_factory=BusTiming)
 
     def __post_init__(self) -> None:
-        self.bus = LedBus(self.url, answer_timeout=self.timing.answer_timeout,
-                          retries=self.timing.retries)
+        self.bus = LedBus(self.url, [s.address for s in self.screens],
+                          answer_timeout=self.timing.answer_timeout,
+                          retries=self.timing.retries, reopen_after=self.timing.reopen_seconds)
         self.states = {s.address: _ScreenState(s) for s in self.screens}
         self._changed = threading.Condition()
         self._stopping = False
         self._down_until = 0.0
-        self._reopen_wait = self.timing.reopen_seconds[0]
         self.port_down = False
         self.thread = threading.Thread(target=self._run, name=f"led-bus {self.url}",
                                        daemon=True)
@@ -312,9 +312,9 @@ class BusWorker:
             else:
                 reply = self.bus.send(screen.address, shown.command, shown.text,
                                       retries=retries)
-        except ScreenSilent as silent:
+        except DeviceSilent as silent:
             self._silent(state, silent)
-        except LedBusError as error:
+        except BusError as error:
             self._port_failed(error)
         else:
             self._answered(state, shown, version, reply)
@@ -329,7 +329,6 @@ class BusWorker:
                 state.acked_text = shown.text
             elif reply.ok and reply.shown_text != state.acked_text:
                 state.acked_text, state.acked_version = None, 0      # it forgot: show again
-            self._reopen_wait = self.timing.reopen_seconds[0]
             reopened, self.port_down = self.port_down, False
         if reopened:
             log.info("LED bus %s works again", self.url)
@@ -341,7 +340,7 @@ class BusWorker:
             log.warning("%s refused %r (status %d)", screen.device, shown, reply.status)
         self.health.report(screen.device, "ok")
 
-    def _silent(self, state: _ScreenState, silent: ScreenSilent) -> None:
+    def _silent(self, state: _ScreenState, silent: DeviceSilent) -> None:
         screen = state.screen
         with self._changed:
             was = state.answering
@@ -354,13 +353,12 @@ class BusWorker:
                            f"no answer at address {screen.address} on {self.url} "
                            f"({silent.reason})")
 
-    def _port_failed(self, error: LedBusError) -> None:
+    def _port_failed(self, error: BusError) -> None:
         """The port failed or will not open: every screen of the bus is at fault, and
         the port is tried again after a wait that doubles up to its longest."""
         with self._changed:
             was_down, self.port_down = self.port_down, True
-            self._down_until = time.monotonic() + self._reopen_wait
-            self._reopen_wait = min(self._reopen_wait * 2, self.timing.reopen_seconds[1])
+            self._down_until = time.monotonic() + self.bus.reopen_in()   # the bus's pause
             for state in self.states.values():
                 state.answering, state.acked_text, state.acked_version = None, None, 0
         if not was_down:

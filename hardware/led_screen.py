@@ -1,8 +1,8 @@
 """LED window screens (窗口屏) on an RS-485 bus: one small screen above each window.
 
     bus = LedBus("serial:///dev/ttyUSB0?baudrate=9600")
-    bus.send(3, SHOW_CALL, "请A012号")   # -> ScreenReply; ScreenSilent if screen 3 does not
-    bus.status(3)                        #    answer after its retries; LedBusError if the
+    bus.send(3, SHOW_CALL, "请A012号")   # -> ScreenReply; DeviceSilent if screen 3 does not
+    bus.status(3)                        #    answer after its retries; BusError if the
     bus.close()                          #    port itself fails (cable pulled, no device)
 
 Several screens share one pair of wires; each has an address (1-254, set on the screen
@@ -16,7 +16,7 @@ checksum = (address + command + length + every data byte) mod 256. Requests carr
 commands 01-05 and GB2312 text; a reply carries the request's command | 0x80 and a
 status byte (STATUS's reply also what the screen shows). Frame encoding and decoding
 are pure functions; `FrameBuffer` cuts a byte stream into checked frames (no I/O);
-`LedBus` only moves frames through a `hardware.ports` port.
+`LedBus` is the shared bus master (`hardware.rs485.PolledBus`) sending the screens' frames.
 
 `fake://NAME` is the shipped `FakeLedBus`: every address answers (unless made silent)
 and what each screen shows is kept and logged, so the demo runs with no screens.
@@ -24,13 +24,11 @@ and what each screen shows is kept and logged, so the demo runs with no screens.
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hardware.fakes import FakeDevice
-from hardware.ports import Port, PortError, fake, open_port, parse_port_url
+from hardware.ports import fake
 from hardware.rs485 import (
     ADDRESSES,
     BAD_FRAME,
@@ -40,8 +38,11 @@ from hardware.rs485 import (
     REPLY,
     STATUSES,
     UNKNOWN_COMMAND,
+    BusError,
+    DeviceSilent,
     FrameError,
     Framing,
+    PolledBus,
     TextError,
     decode_text,
 )
@@ -56,7 +57,7 @@ __all__ = [
     "FrameError", "LedTextError", "ScreenRequest", "ScreenReply", "FrameBuffer",
     "encode_text", "decode_text", "fit_text", "checksum", "frame_length",
     "encode_request", "decode_request", "encode_reply", "decode_reply",
-    "ScreenSilent", "LedBusError", "LedBus", "FakeLedBus", "fake_led_bus",
+    "DeviceSilent", "BusError", "LedBus", "FakeLedBus", "fake_led_bus",
 ]
 
 log = logging.getLogger("yichuang.led")
@@ -210,143 +211,43 @@ class FrameBuffer(SharedFrameBuffer):
 
 # ------------------------------------------------------------------ the bus
 
-class ScreenSilent(Exception):
-    """A screen gave no good answer after every try: `address`, `attempts`, `reason`
-    (the last try's: no answer, a truncated or garbled answer)."""
-
-    def __init__(self, url: str, address: int, attempts: int, reason: str) -> None:
-        super().__init__(f"{url}: screen {address} does not answer after {attempts} "
-                         f"{'try' if attempts == 1 else 'tries'} ({reason})")
-        self.url, self.address, self.attempts, self.reason = url, address, attempts, reason
-
-
-class LedBusError(Exception):
-    """The bus's port cannot be opened or failed in use (cable pulled, no adapter)."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{url}: {reason}")
-        self.url, self.reason = url, reason
-
-
-class LedBus:
-    """The master of one RS-485 bus of screens, over one port.
+class LedBus(PolledBus):
+    """The master of one RS-485 bus of screens, over one port: `hardware.rs485.PolledBus`
+    (which the keypads and the pads drive too) speaking the screens' frames.
 
     Every request waits at most `answer_timeout` seconds for its reply and is sent
     `retries` more times when none (or a garbled one) comes: a screen that never
-    answers costs at most (retries + 1) x answer_timeout, and a caller can pass
-    `retries=0` for a screen already known to be silent. The port is opened at the
-    first request and again after it failed, so a cable put back is simply used.
-    `attempts[address]` and `retried[address]` count the frames sent and the retries.
+    answers costs at most (retries + 1) x answer_timeout, and a screen already known to
+    be silent is tried once. A failed port raises BusError and is opened again after a
+    pause that starts at `reopen_after[0]` and doubles up to `reopen_after[1]`, so a
+    cable put back is simply used. `attempts[address]` and `retried[address]` count the
+    frames sent and the retries; `statuses` each screen's last DeviceStatus.
     """
 
-    def __init__(self, url: str, *, answer_timeout: float = 0.2, retries: int = 2,
-                 baudrate: int = DEFAULT_BAUDRATE) -> None:
-        try:
-            spec = parse_port_url(url)
-        except PortError as error:      # a mistake in the config, not a fault
-            raise ValueError(str(error)) from None
-        if spec.scheme == "fake":
-            fake(spec.target, FakeLedBus)
-        self.url, self.answer_timeout, self.retries = url, answer_timeout, retries
-        self._baudrate = baudrate
-        self._port: Port | None = None
-        self._lock = threading.Lock()
-        self.attempts: Counter[int] = Counter()
-        self.retried: Counter[int] = Counter()
+    framing = FRAMING
 
-    @property
-    def is_open(self) -> bool:
-        return self._port is not None
+    def __init__(self, url: str, addresses: Iterable[int] = (), *,
+                 answer_timeout: float = 0.2, retries: int = 2,
+                 reopen_after: tuple[float, float] = (0.5, 5.0),
+                 baudrate: int = DEFAULT_BAUDRATE) -> None:
+        super().__init__(url, addresses, answer_timeout=answer_timeout, retries=retries,
+                         reopen_after=reopen_after, baudrate=baudrate)
 
     def open(self) -> None:
-        """Open the port now (else the first request does); LedBusError if it cannot."""
+        """Open the port now (else the first request does); BusError if it cannot."""
         with self._lock:
             self._open()
-
-    def _open(self) -> Port:
-        if self._port is None:
-            try:
-                # reads return every few ms, so the answer's deadline is kept closely
-                self._port = open_port(self.url, timeout=min(0.02, self.answer_timeout),
-                                       baudrate=self._baudrate, write_timeout=1.0)
-            except PortError as error:
-                raise LedBusError(self.url, error.reason) from error
-        return self._port
 
     def send(self, address: int, command: int, text: str = "", *,
              retries: int | None = None) -> ScreenReply:
         """Send one request and return the screen's reply (whatever its status, except
-        BAD_FRAME, which is retried). ScreenSilent, LedBusError; LedTextError and
+        BAD_FRAME, which is retried). DeviceSilent, BusError; LedTextError and
         ValueError for text or an address no screen could take."""
-        frame = encode_request(address, command, text)
-        tries = 1 + (self.retries if retries is None else retries)
-        reason = "no answer"
-        with self._lock:
-            for attempt in range(tries):
-                if attempt:
-                    self.retried[address] += 1
-                self.attempts[address] += 1
-                reply, reason = self._exchange(frame, address, command)
-                if reply is not None:
-                    return reply
-        raise ScreenSilent(self.url, address, tries, reason)
+        return self.exchange(encode_request(address, command, text), address, command,
+                             decode_reply, retries=retries)
 
     def status(self, address: int, *, retries: int | None = None) -> ScreenReply:
         return self.send(address, STATUS, retries=retries)
-
-    def _exchange(self, frame: bytes, address: int,
-                  command: int) -> tuple[ScreenReply | None, str]:
-        port = self._open()
-        try:
-            port.discard_input()            # a late answer to an earlier request
-            port.write(frame)
-            return self._answer(port, address, command)
-        except PortError as error:
-            self._close()
-            raise LedBusError(self.url, error.reason) from error
-
-    def _answer(self, port: Port, address: int,
-                command: int) -> tuple[ScreenReply | None, str]:
-        buffer = FrameBuffer()
-        deadline = time.monotonic() + self.answer_timeout
-        while time.monotonic() < deadline:
-            for frame in buffer.feed(port.read(buffer.needed)):
-                reply = _reply_or_none(frame)
-                if reply is None or (reply.address, reply.command) != (address, command):
-                    continue        # our own request echoed by the adapter, or a late reply
-                if reply.status == BAD_FRAME:
-                    return None, "the screen got a garbled request"
-                return reply, ""
-            if buffer.garbled:
-                return None, f"garbled answer: {buffer.garbled[0]}"
-        if buffer.pending:
-            return None, f"truncated answer: {len(buffer.pending)} bytes, then nothing"
-        return None, "no answer"
-
-    def close(self) -> None:
-        with self._lock:
-            self._close()
-
-    def _close(self) -> None:
-        port, self._port = self._port, None
-        if port is not None:
-            try:
-                port.close()
-            except PortError:
-                pass
-
-    def __enter__(self) -> LedBus:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
-def _reply_or_none(frame: bytes) -> ScreenReply | None:
-    try:
-        return decode_reply(frame)
-    except FrameError:
-        return None
 
 
 # ------------------------------------------------------------------ the fake screens
@@ -387,6 +288,9 @@ class FakeLedBus(FakeDevice):
             shown_command, text = self.shown.get(address, (0, ""))
             return encode_reply(address, command, OK, shown_command, text)
         return encode_reply(address, command)
+
+
+LedBus.fake_kind = FakeLedBus
 
 
 def fake_led_bus(name: str) -> FakeLedBus:

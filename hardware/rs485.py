@@ -227,10 +227,12 @@ class DeviceStatus:
 
 
 class DeviceSilent(Exception):
-    """A device gave no good answer after every try (no answer, truncated, garbled)."""
+    """A device gave no good answer after every try (no answer, truncated, garbled):
+    `address`, `attempts`, `reason` (the last try's)."""
 
-    def __init__(self, url: str, address: int, attempts: int, reason: str) -> None:
-        super().__init__(f"{url}: address {address} does not answer after {attempts} "
+    def __init__(self, url: str, address: int, attempts: int, reason: str,
+                 device: str = "address") -> None:
+        super().__init__(f"{url}: {device} {address} does not answer after {attempts} "
                          f"{'try' if attempts == 1 else 'tries'} ({reason})")
         self.url, self.address, self.attempts, self.reason = url, address, attempts, reason
 
@@ -375,7 +377,7 @@ class PolledBus:
         self._set(address, "offline", f"no answer at address {address} on {self.url} "
                                       f"({reason})")
         self._next_probe[address] = time.monotonic() + self.probe_seconds
-        raise DeviceSilent(self.url, address, tries, reason)
+        raise DeviceSilent(self.url, address, tries, reason, self.framing.device)
 
     def _answer(self, port: Port, address: int, command: int,
                 decode: Callable[[bytes], R]) -> tuple[R | None, str]:

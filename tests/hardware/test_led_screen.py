@@ -7,6 +7,7 @@ import logging
 import os
 import select
 import threading
+import time
 import tty
 from collections import Counter
 from pathlib import Path
@@ -25,14 +26,14 @@ from hardware.led_screen import (
     SHOW_IDLE,
     SHOW_TEXT,
     STATUS,
+    BusError,
+    DeviceSilent,
     FrameBuffer,
     FrameError,
     LedBus,
-    LedBusError,
     LedTextError,
     ScreenReply,
     ScreenRequest,
-    ScreenSilent,
     decode_reply,
     decode_request,
     decode_text,
@@ -289,7 +290,7 @@ def test_screens_at_several_addresses_answer_and_a_dead_one_is_reported(screens)
     with LedBus(screens.url, answer_timeout=0.3, retries=2) as bus:
         assert bus.send(1, SHOW_CALL, "请A001号").ok
         assert bus.send(2, SHOW_IDLE, "2号窗口").ok
-        with pytest.raises(ScreenSilent) as silent:
+        with pytest.raises(DeviceSilent) as silent:
             bus.send(3, SHOW_TEXT, "暂停服务")
         assert bus.send(4, SHOW_TEXT, "暂停服务").ok          # the bus still works
         assert bus.status(1) == ScreenReply(1, STATUS, OK, SHOW_TEXT, "请A001号")
@@ -303,7 +304,7 @@ def test_screens_at_several_addresses_answer_and_a_dead_one_is_reported(screens)
 
 def test_a_silent_screen_can_be_tried_once(screens):
     with LedBus(screens.url, answer_timeout=0.3, retries=2) as bus, \
-            pytest.raises(ScreenSilent) as silent:
+            pytest.raises(DeviceSilent) as silent:
         bus.send(3, SHOW_TEXT, "暂停服务", retries=0)
     assert silent.value.attempts == 1 and screens.count(3) == 1
 
@@ -316,12 +317,16 @@ def test_a_silent_screen_can_be_tried_once(screens):
 def test_a_corrupt_or_truncated_answer_is_tried_again(screens, faults, reason):
     screens.misbehave[2] = faults * 4
     with LedBus(screens.url, answer_timeout=0.3, retries=1) as bus:
-        with pytest.raises(ScreenSilent) as silent:
+        with pytest.raises(DeviceSilent) as silent:
             bus.send(2, SHOW_CALL, "请A002号")
         assert silent.value.reason.startswith(reason) and screens.count(2) == 2
-        screens.misbehave[2] = faults                      # once more, then well
-        assert bus.send(2, SHOW_CALL, "请A003号").ok
-        assert bus.retried[2] == 2 and screens.count(2) == 4
+        assert bus.statuses[2].code == "offline"
+        screens.misbehave[2] = list(faults)                # once more, then well
+        with pytest.raises(DeviceSilent):                  # an offline screen: one try
+            bus.send(2, SHOW_CALL, "请A003号")
+        screens.misbehave[2] = list(faults)
+        assert bus.send(2, SHOW_CALL, "请A003号", retries=1).ok
+        assert bus.retried[2] == 2 and screens.count(2) == 5 and bus.statuses[2].ok
 
 
 def test_an_adapter_that_echoes_what_it_sends_is_heard_through(tmp_path):
@@ -329,23 +334,31 @@ def test_an_adapter_that_echoes_what_it_sends_is_heard_through(tmp_path):
     try:
         with LedBus(screens.url, answer_timeout=0.3, retries=0) as bus:
             assert bus.send(5, SHOW_CALL, "请B001号").ok
-            with pytest.raises(ScreenSilent):           # its own request is not an answer
+            with pytest.raises(DeviceSilent):           # its own request is not an answer
                 bus.send(6, SHOW_CALL, "请B002号")
     finally:
         screens.close()
 
 
 def test_a_port_that_disappears_fails_and_is_opened_again(screens):
-    with LedBus(screens.url, answer_timeout=0.3, retries=0) as bus:
+    with LedBus(screens.url, [1, 2], answer_timeout=0.3, retries=0,
+                reopen_after=(0.2, 0.4)) as bus:
         assert bus.send(1, SHOW_TEXT, "A001 办理中").ok
         screens.pull()                                     # the USB adapter pulled out
-        with pytest.raises(LedBusError):
+        with pytest.raises(BusError):
             bus.send(1, SHOW_TEXT, "A001 办理中")
-        assert not bus.is_open
-        with pytest.raises(LedBusError, match="cannot open"):
+        assert not bus.is_open and 0 < bus.reopen_in() <= 0.2
+        assert {a: s.code for a, s in bus.statuses.items()} == {1: "offline", 2: "offline"}
+        with pytest.raises(BusError, match="tried again in"):
+            bus.send(1, SHOW_TEXT, "A001 办理中")      # within the pause: not even tried
+        time.sleep(bus.reopen_in())
+        with pytest.raises(BusError, match="cannot open"):
             bus.send(1, SHOW_TEXT, "A001 办理中")      # still gone: opening fails
+        assert 0.2 < bus.reopen_in() <= 0.4                # the pause doubled
         screens.plug_in()                                  # put back: a new pty, same link
+        time.sleep(bus.reopen_in())
         assert bus.send(1, SHOW_IDLE, "1号窗口").ok
+        assert bus.statuses[1].ok and bus.reopen_in() == 0
     assert screens.shown[1] == "1号窗口"
 
 
@@ -365,10 +378,10 @@ def test_the_fake_bus_answers_every_address_and_logs_what_it_shows(caplog):
         assert bus.send(3, SHOW_CALL, "请A012号").ok
         assert bus.status(3) == ScreenReply(3, STATUS, OK, SHOW_CALL, "请A012号")
         assert bus.send(3, CLEAR).ok and bus.status(3).shown_text == ""
-        with pytest.raises(ScreenSilent):
+        with pytest.raises(DeviceSilent):
             bus.send(7, SHOW_CALL, "请A013号")
         fake.unplug()
-        with pytest.raises(LedBusError):
+        with pytest.raises(BusError):
             bus.send(3, SHOW_CALL, "请A012号")
     assert fake.requests[0] == ScreenRequest(3, SHOW_CALL, "请A012号")
     assert [r.address for r in fake.requests].count(7) == 2
