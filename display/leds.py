@@ -3,9 +3,12 @@
     yichuang leds --server http://127.0.0.1:8750 --token demo-display \\
                   --hall config/demo-hall.toml
 
-The hall's `[[devices]]` of kind `led` with a `window` are the screens, each at the
-RS-485 address in its URL (`serial:///dev/ttyUSB0?address=3`); screens whose URLs name
-the same port (the URL without `address`) share one bus, driven by one thread. The
+The hall's `[[devices]]` of kind `led` are the screens: one with a `window` is that
+window's, one without is a hall screen (综合屏) showing the calls in progress
+(`hall_screen_for`: a new call alone, flashing; then as many as fit, newest first; a
+welcome when there are none). Each is at the RS-485 address in its URL
+(`serial:///dev/ttyUSB0?address=3`); screens whose URLs name the same port (the URL
+without `address`) share one bus, driven by one thread. The
 display role's event stream is folded by `core.board.Board` (the board's own fold),
 and each window's screen shows (`screen_for`):
 
@@ -56,29 +59,36 @@ SERVING = N_("{number} in service")                 # A012 办理中
 PAUSED = N_("Service paused")                       # 暂停服务
 CLOSED = N_("Window closed")                        # 暂停服务
 WINDOW = N_("Window {number}")                      # the idle text in English
+# the hall screen (综合屏): the calls in progress, newest first
+HALL_CALL = N_("No. {number} to {window}")          # 请A012号到3号窗口
+WELCOME = N_("Welcome to {hall}")                   # 欢迎光临渭华区政务服务中心
+HALL_SEPARATOR = "  "
 
 
 # ------------------------------------------------------------------ the screens
 
 @dataclass(frozen=True)
 class Screen:
-    """One window's LED screen: its [[devices]] name, window, bus and address."""
+    """One LED screen: its [[devices]] name, window (None: the hall screen, 综合屏,
+    which shows the calls in progress), bus and address."""
 
     device: str
-    window: int
+    window: int | None
     bus: str          # the port's URL: the device's URL without `address`
     address: int
 
+    @property
+    def place(self) -> str:
+        return "the hall" if self.window is None else f"window {self.window}"
+
 
 def led_screens(settings: HallSettings) -> list[Screen]:
-    """The hall's window screens; ValueError naming the device for a URL without a good
+    """The hall's LED screens: a device with a `window` is that window's screen, one
+    without is a hall screen. ValueError naming the device for a URL without a good
     address, two screens at one address of a bus, or one port with two line settings."""
     screens, seen, lines = [], {}, {}
     for device in settings.devices:
         if device.kind != "led":
-            continue
-        if device.window is None:
-            log.info("%s has no window: not a window screen, left alone", device.name)
             continue
         try:
             spec = parse_port_url(device.url)
@@ -116,6 +126,29 @@ def screen_for(board: Board, window: int, language: str = "zh",
     the window's ticket was just called, so the call flashes."""
     shown = _screen_for(board, window, language, flash)
     return Shown(shown.command, fit_text(shown.text))
+
+
+def hall_screen_for(board: Board, hall_name: str, language: str = "zh",
+                    flash: bool = False) -> Shown:
+    """What the hall screen shows now (pure): the calls in progress, newest first, as
+    many as fit (`flash`: one was just made, so it shows alone, flashing); with none,
+    a welcome."""
+    tr = translator("leds", language)
+    calls = [tr(HALL_CALL, number=call.number,
+                window=call.window_name if language == "zh"
+                else tr(WINDOW, number=call.window))
+             for call in board.latest()]
+    if not calls:
+        return Shown(SHOW_IDLE, fit_text(tr(WELCOME, hall=hall_name)))
+    if flash:
+        return Shown(SHOW_CALL, fit_text(calls[0]))
+    text = calls[0]
+    for more in calls[1:]:
+        longer = text + HALL_SEPARATOR + more
+        if fit_text(longer) != longer:
+            break
+        text = longer
+    return Shown(SHOW_TEXT, fit_text(text))
 
 
 def _screen_for(board: Board, window: int, language: str, flash: bool) -> Shown:
@@ -333,9 +366,9 @@ class BusWorker:
         if reopened:
             log.info("LED bus %s works again", self.url)
         if was is False:
-            log.info("%s (window %d) answers again", screen.device, screen.window)
+            log.info("%s (%s) answers again", screen.device, screen.place)
         if shown is not None:
-            log.info("%s (window %d): %s", screen.device, screen.window, shown.text)
+            log.info("%s (%s): %s", screen.device, screen.place, shown.text)
         if not reply.ok:
             log.warning("%s refused %r (status %d)", screen.device, shown, reply.status)
         self.health.report(screen.device, "ok")
@@ -347,7 +380,7 @@ class BusWorker:
             state.answering, state.acked_text, state.acked_version = False, None, 0
             state.next_try = time.monotonic() + self.timing.probe_seconds
         if was is not False:
-            log.warning("%s (window %d) does not answer: %s", screen.device, screen.window,
+            log.warning("%s (%s) does not answer: %s", screen.device, screen.place,
                         silent)
         self.health.report(screen.device, "fault", "offline",
                            f"no answer at address {screen.address} on {self.url} "
@@ -377,6 +410,8 @@ class LedBridge:
     def __init__(self, screens: list[Screen], settings: HallSettings, health: HealthReporter,
                  language: str = "zh", timing: BusTiming | None = None) -> None:
         self.board, self.language, self.health = Board(settings), language, health
+        self.hall_name = settings.name if language == "zh" else (
+            settings.name_en or settings.name)
         buses: dict[str, list[Screen]] = {}
         for screen in screens:
             buses.setdefault(screen.bus, []).append(screen)
@@ -385,7 +420,7 @@ class LedBridge:
         self._screens = {s.window: [] for s in screens}
         for screen in screens:
             self._screens[screen.window].append((self.workers[screen.bus], screen.address))
-        self._shown: dict[int, Shown] = {}
+        self._shown: dict[int | None, Shown] = {}
 
     def start(self) -> None:
         self.health.start()
@@ -404,8 +439,13 @@ class LedBridge:
                 return                 # a replay after a reconnect
             called = change.new_call.window if change.new_call else None
         for window, targets in self._screens.items():
-            shown = screen_for(self.board, window, self.language, flash=window == called)
-            if shown == self._shown.get(window) and window != called:
+            if window is None:                  # the hall screen: any window's call
+                flash = called is not None
+                shown = hall_screen_for(self.board, self.hall_name, self.language, flash)
+            else:
+                flash = window == called
+                shown = screen_for(self.board, window, self.language, flash=flash)
+            if shown == self._shown.get(window) and not flash:
                 continue
             self._shown[window] = shown
             for worker, address in targets:
@@ -434,7 +474,7 @@ def run(hall: str, server: str, token: str, language: str = "zh",
         print(f"yichuang leds: {error}", file=sys.stderr)
         return 2
     if not screens:
-        print(f"yichuang leds: {hall} has no [[devices]] of kind led with a window",
+        print(f"yichuang leds: {hall} has no [[devices]] of kind led",
               file=sys.stderr)
         return 2
     client = connect_bridge("yichuang leds", server, token, "display", "a display", log,

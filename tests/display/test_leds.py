@@ -15,6 +15,7 @@ import pytest
 from core.board import Board
 from core.events import LoggedEvent as Logged
 from core.events import (
+    ServiceFinished,
     ServiceStarted,
     Snapshot,
     TicketCalled,
@@ -29,10 +30,18 @@ from display.leds import (
     LedBridge,
     Screen,
     Shown,
+    hall_screen_for,
     led_screens,
     screen_for,
 )
-from hardware.led_screen import SHOW_CALL, SHOW_IDLE, SHOW_TEXT, ScreenRequest
+from hardware.led_screen import (
+    MAX_TEXT_BYTES,
+    SHOW_CALL,
+    SHOW_IDLE,
+    SHOW_TEXT,
+    ScreenRequest,
+    encode_text,
+)
 from server.client import HallClient
 from tests.conftest import DEMO_HALL, ROOT, TOKENS, clerk_token
 from tests.hardware.test_led_screen import ScriptedBus
@@ -44,12 +53,14 @@ FAST = BusTiming(answer_timeout=0.2, retries=2, probe_seconds=0.3, poll_seconds=
 
 # ------------------------------------------------------------------ the hall's screens
 
-def test_the_demo_hall_has_a_screen_per_window_on_one_fake_bus(settings):
+def test_the_demo_hall_has_a_screen_per_window_and_a_hall_screen_on_one_fake_bus(settings):
     screens = led_screens(settings)
-    assert [(s.window, s.address) for s in screens] == [(n, n) for n in range(1, 16)]
+    assert [(s.window, s.address) for s in screens] == [(None, 20)] + [
+        (n, n) for n in range(1, 16)]
     assert {s.bus for s in screens} == {"fake://led"}
-    assert screens[2] == Screen("window-3-led", 3, "fake://led", 3)
-    assert "hall-led-screen" not in {s.device for s in screens}     # no window: not ours
+    assert screens[3] == Screen("window-3-led", 3, "fake://led", 3)
+    assert screens[0] == Screen("hall-led-screen", None, "fake://led", 20)   # 综合屏
+    assert (screens[0].place, screens[3].place) == ("the hall", "window 3")
 
 
 def _with_leds(settings, *urls: str):
@@ -112,6 +123,40 @@ def test_each_state_of_a_window_has_its_text(settings):
     assert screen_for(board, 2) == Shown(SHOW_IDLE, "王□窗口")
 
 
+def test_the_hall_screen_shows_the_calls_in_progress_newest_first(settings):
+    board = _board(settings)
+    hall = "渭华区政务服务中心"
+    assert hall_screen_for(board, hall) == Shown(SHOW_IDLE, "欢迎光临渭华区政务服务中心")
+    assert hall_screen_for(board, "Weihua Center", "en") == Shown(
+        SHOW_IDLE, "Welcome to Weihua Center")
+    for n in (1, 2):
+        board.apply(Logged(10 + n, "", WindowOpened(window=n)))
+    board.apply(Logged(13, "", TicketCalled("A001", 1, "1号窗口", "SS-0101")))
+    assert hall_screen_for(board, hall, flash=True) == Shown(SHOW_CALL, "请A001号到1号窗口")
+    board.apply(Logged(14, "", TicketCalled("B002", 2, "2号窗口", "SS-0102")))
+    assert hall_screen_for(board, hall, flash=True) == Shown(SHOW_CALL, "请B002号到2号窗口")
+    assert hall_screen_for(board, hall) == Shown(
+        SHOW_TEXT, "请B002号到2号窗口  请A001号到1号窗口")          # newest first
+    assert hall_screen_for(board, hall, "en") == Shown(
+        SHOW_TEXT, "No. B002 to Window 2  No. A001 to Window 1")
+    board.apply(Logged(15, "", ServiceStarted("A001", 1)))      # still at window 1
+    assert "请A001号到1号窗口" in hall_screen_for(board, hall).text
+    board.apply(Logged(16, "", ServiceFinished("A001", 1, 300.0)))   # gone from the screen
+    assert hall_screen_for(board, hall) == Shown(SHOW_TEXT, "请B002号到2号窗口")
+
+
+def test_the_hall_screen_shows_only_whole_calls_within_its_32_hanzi(settings):
+    board = _board(settings)
+    for n in range(1, 7):
+        board.apply(Logged(100 + n, "", WindowOpened(window=n)))
+        board.apply(Logged(200 + n, "", TicketCalled(f"A00{n}", n, f"{n}号窗口", f"SS-{n}")))
+    shown = hall_screen_for(board, "hall")
+    calls = shown.text.split("  ")
+    assert calls[0] == "请A006号到6号窗口" and len(calls) == 3      # 17 bytes each
+    assert len(encode_text(shown.text)) <= MAX_TEXT_BYTES
+    assert all(call.endswith("号窗口") for call in calls)           # none cut
+
+
 def test_the_bridge_flashes_a_call_and_recall_and_ignores_a_replay(settings):
     reporter = HealthReporter(None)
     bridge = LedBridge(led_screens(settings), settings, reporter)
@@ -127,6 +172,12 @@ def test_the_bridge_flashes_a_call_and_recall_and_ignores_a_replay(settings):
     bridge.apply(Logged(13, "", TicketRecalled("A001", 1, "1号窗口", 1)))
     assert worker.states[1].version == 4                          # the same text, again
     assert worker.states[2].version == 1                          # untouched
+    hall = worker.states[20]                 # the hall screen: welcome, the call, the recall
+    assert (hall.wanted, hall.version) == (Shown(SHOW_CALL, "请A001号到1号窗口"), 3)
+    bridge.apply(Logged(14, "", ServiceStarted("A001", 1)))
+    assert (hall.wanted, hall.version) == (Shown(SHOW_TEXT, "请A001号到1号窗口"), 4)
+    bridge.apply(Logged(15, "", WindowOpened(window=2)))          # not a call: unchanged
+    assert hall.version == 4
 
 
 # ------------------------------------------------------------------ the bridge, live
@@ -137,10 +188,12 @@ def _health(manager: HallClient) -> dict[str, tuple[str, str, str]]:
 
 @pytest.fixture
 def bridged(live_server, settings, tmp_path):
-    """Screens 1 and 2 answer on a pty, screen 3 (same bus) does not; the bridge follows
-    the display's stream and reports through the display's credential."""
-    bus = ScriptedBus(tmp_path / "ttyLED", answering={1, 2})
-    screens = [Screen(f"window-{n}-led", n, bus.url, n) for n in (1, 2, 3)]
+    """Screens 1 and 2 answer on a pty, screen 3 (same bus) does not, the hall screen
+    (address 20) does; the bridge follows the display's stream and reports through the
+    display's credential."""
+    bus = ScriptedBus(tmp_path / "ttyLED", answering={1, 2, 20})
+    screens = [Screen(f"window-{n}-led", n, bus.url, n) for n in (1, 2, 3)] + [
+        Screen("hall-led-screen", None, bus.url, 20)]
     display = HallClient(live_server.url, TOKENS["display"])
     bridge = LedBridge(screens, settings, HealthReporter(display, retry_seconds=0.2),
                        timing=FAST)
@@ -159,7 +212,8 @@ def test_a_call_shows_on_its_screen_and_a_dead_screen_is_a_fault(live_server, br
     bus, bridge, _follower = bridged
     manager = HallClient(live_server.url, TOKENS["manager"])
     # the snapshot sets every screen: the windows are closed before the clerks come
-    assert bus.wait_for(lambda b: b.shown == {1: "暂停服务", 2: "暂停服务"})
+    welcome = "欢迎光临渭华区政务服务中心"
+    assert bus.wait_for(lambda b: b.shown == {1: "暂停服务", 2: "暂停服务", 20: welcome})
     clerk = HallClient(live_server.url, clerk_token(1))
     clerk.log_in(1)
     clerk.open_window(1)
@@ -167,7 +221,8 @@ def test_a_call_shows_on_its_screen_and_a_dead_screen_is_a_fault(live_server, br
     ticket = HallClient(live_server.url, TOKENS["kiosk"]).issue_ticket("SS-0101")
     clerk.call_next(1)
     called = ScreenRequest(1, SHOW_CALL, f"请{ticket.number}号")
-    assert bus.wait_for(lambda b: called in b.requests)
+    in_the_hall = ScreenRequest(20, SHOW_CALL, f"请{ticket.number}号到1号窗口")
+    assert bus.wait_for(lambda b: called in b.requests and in_the_hall in b.requests)
     live_server.clock.advance(seconds=20)                       # a recall waits 15 s
     clerk.recall(1)
     assert bus.wait_for(lambda b: b.requests.count(called) == 2)    # flashes again
@@ -222,9 +277,9 @@ def test_the_display_may_report_the_window_screens_it_drives(api):
 # ------------------------------------------------------------------ the command
 
 def test_the_leds_command_drives_the_screens_and_stops_on_sigterm(live_server, tmp_path):
-    bus = ScriptedBus(tmp_path / "ttyLED", answering={1, 2})
+    bus = ScriptedBus(tmp_path / "ttyLED", answering={1, 2, 20})
     hall = (ROOT / DEMO_HALL).read_text(encoding="utf-8")
-    for n in (1, 2):
+    for n in (1, 2, 20):                     # two window screens and the hall screen
         hall = hall.replace(f'url = "fake://led?address={n}"',
                             f'url = "{bus.url}?address={n}"')
     (tmp_path / "hall.toml").write_text(hall, encoding="utf-8")
@@ -237,9 +292,10 @@ def test_the_leds_command_drives_the_screens_and_stops_on_sigterm(live_server, t
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
     try:
-        wait_until(lambda: any("yichuang leds: 15" in line for line in lines), timeout=30)
-        assert any("yichuang leds: 15 screens on 2 buses" in line for line in lines), lines
-        assert bus.wait_for(lambda b: b.shown == {1: "暂停服务", 2: "暂停服务"})
+        wait_until(lambda: any("yichuang leds: 16" in line for line in lines), timeout=30)
+        assert any("yichuang leds: 16 screens on 2 buses" in line for line in lines), lines
+        assert bus.wait_for(lambda b: b.shown == {1: "暂停服务", 2: "暂停服务",
+                                                  20: "欢迎光临渭华区政务服务中心"})
         process.send_signal(signal.SIGTERM)
         assert process.wait(20) == 0
         reader.join(5)
