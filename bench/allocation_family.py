@@ -1,7 +1,7 @@
 """Allocation and wait estimates over a family of days (simulator/family.py); one table.
 
     bench/allocation-family [--days 200] [--quick] [--tuning] [--sizes small,demo,large]
-                            [--processes 2] [--guard 120] [--history-days 1]
+                            [--processes 2] [--guard 120] [--history-days 1] [--json F]
 
 Per hall size (small: 6 windows, demo: the demo hall's 15, large: 60) it draws
 `--days` days of the family and replays each under fcfs, aging, gcmu and
@@ -19,16 +19,25 @@ hall N previous days (`Day.history(k)`, k = 1..N) to learn its service times and
 arrivals from, as a running server learns from its last 30 days; the range's
 calibrator still replays the day before only. The headline is one day: a hall
 that has just started.
+
+The noise floor: the same days under `aging` with every ticket's weighted wait moved by
+a fixed offset under 5 s and under 30 s (`AgingWithOffsets`), a rule no citizen could
+tell from `aging`. Its rows say how often a rule *equal* to aging passes "≤ 1.02 ×
+aging's p95 / worst category", and how far the mean moves by chance alone.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import sys
 import time
+import zlib
 from multiprocessing import Pool
 
+from core.allocation import Policy, can_serve, effective_rank
+from core.allocation.policies import credits
 from core.figures import percentile
 from core.forecast.arrivals import ArrivalModel
 from core.forecast.ranges import RangeCalibrator
@@ -37,6 +46,9 @@ from simulator.engine import Simulation, simulate
 from simulator.family import HALL_SIZES, draw_day, reporting_seeds, tuning_seeds
 
 POLICIES = ("fcfs", "aging", "gcmu", "balanced")
+# The noise floor: `aging` with every ticket's weighted wait moved by a fixed offset of
+# up to this many seconds, a rule no citizen could tell from `aging`.
+OFFSET_SECONDS = (5.0, 30.0)
 ETA_EVERY = {"small": 1, "demo": 1, "large": 3}
 GUARD_MINUTES = 120.0
 WITHIN_DAYS_MEAN = 20.0     # the ±5-min bar counts days whose mean wait is at most this
@@ -77,6 +89,31 @@ def day_figures(results) -> dict[str, float]:
             figures["coverage"] = sum(r.eta_low <= r.wait_minutes <= r.eta_high
                                       for r in ranged) / len(ranged)
     return figures
+
+
+class AgingWithOffsets(Policy):
+    """`aging` with each ticket's weighted wait moved by a fixed pseudo-random offset in
+    [0, `seconds`) (from its id). How often *it* passes "≤ 1.02 × aging's p95" is the
+    noise floor of that bar: the share of days one early choice, changed by seconds,
+    moves a day's p95 by 2% or more."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.name = f"aging~{seconds:.0f}s"
+
+    def choose(self, window, waiting, now, hall):
+        early = hall.call_early_seconds
+        credit = credits(hall)
+        best, best_key = None, None
+        for t in waiting:
+            if not can_serve(window, t):
+                continue
+            offset = zlib.crc32(t.ticket_id.encode()) % 1000 / 1000.0 * self.seconds
+            score = now - t.queue_since + credit[effective_rank(t, now, early)] + offset
+            key = (-score, t.queue_since, t.ticket_id)
+            if best_key is None or key < best_key:
+                best, best_key = t, key
+        return best
 
 
 def trained_model(day, history) -> ServiceTimeModel:
@@ -121,6 +158,10 @@ def run_day(job) -> tuple:
                            eta_every=ETA_EVERY[size], baseline_means=day.true_means,
                            calibrator=calibrator)
         out[policy] = day_figures(results)
+    for seconds in OFFSET_SECONDS:
+        rule = AgingWithOffsets(seconds)
+        out[rule.name] = day_figures(simulate(day.hall, day.trace, rule, eta="none",
+                                              model=trained_model(day, learned_from)))
     return size, seed, out
 
 
@@ -132,6 +173,13 @@ def day_ratios(figures: dict[str, dict[str, float]]) -> dict[str, float]:
         "bal/aging p95": _ratio(b["p95"], figures["aging"]["p95"]),
         "bal/aging worst-cat": _ratio(b["worst_category"], figures["aging"]["worst_category"]),
     }
+    for seconds in OFFSET_SECONDS:
+        name = AgingWithOffsets(seconds).name
+        if name in figures:
+            a, o = figures["aging"], figures[name]
+            ratios[f"{name}/aging mean"] = _ratio(o["mean"], a["mean"])
+            ratios[f"{name}/aging p95"] = _ratio(o["p95"], a["p95"])
+            ratios[f"{name}/aging worst"] = _ratio(o["worst_category"], a["worst_category"])
     if "eta_mae" in b:
         ratios["ETA MAE/formula"] = _ratio(b["eta_mae"], b["base_mae"])
         ratios["ETA ±5 min"] = b["within5"]
@@ -152,7 +200,12 @@ BARS = (
     ("ETA ±5 min", "(all days)", lambda v: v >= 0.75),
     ("ETA ±5 (mean≤20)", "≥0.75", lambda v: v >= 0.75),
     ("80% range coverage", "0.78–0.85", lambda v: 0.78 <= v <= 0.85),
-)
+) + tuple(
+    (f"aging~{seconds:.0f}s/aging {what}", bar, test)
+    for seconds in OFFSET_SECONDS
+    for what, bar, test in (("mean", "(noise band: p10-p90; pass = ≤1.00)", lambda v: v <= 1.0),
+                            ("p95", "(noise floor of ≤1.02)", lambda v: v <= 1.02),
+                            ("worst", "(noise floor of ≤1.02)", lambda v: v <= 1.02)))
 
 
 def _fmt(value: float) -> str:
@@ -165,19 +218,19 @@ def print_size(size: str, days: list[tuple[int, dict]], guard: float, out=None) 
     out = out or sys.stdout
     ratios = [day_ratios(figures) for _, figures in days]
     print(f"\n{size} hall: {len(days)} days", file=out)
-    head = f"  {'figure':20} {'p10':>5} {'median':>6} {'p90':>5} {'pass':>5}  bar"
+    head = f"  {'figure':22} {'p10':>5} {'median':>6} {'p90':>5} {'pass':>5}  bar"
     print(head, file=out)
     print("  " + "-" * (len(head) + 26), file=out)
     for name, bar, test in BARS:
         values = [r[name] for r in ratios if name in r]
         if not values:
             note = "  (estimates carry no range yet)" if "range" in name else ""
-            print(f"  {name:20} {'n/a':>5} {'n/a':>6} {'n/a':>5} {'n/a':>5}  {bar}{note}",
+            print(f"  {name:22} {'n/a':>5} {'n/a':>6} {'n/a':>5} {'n/a':>5}  {bar}{note}",
                   file=out)
             continue
         finite = [v for v in values if not math.isinf(v)] or [math.inf]
         share = sum(1 for v in values if test(v)) / len(values)
-        print(f"  {name:20} {_fmt(percentile(finite, 10))} {_fmt(percentile(finite, 50)):>6} "
+        print(f"  {name:22} {_fmt(percentile(finite, 10))} {_fmt(percentile(finite, 50)):>6} "
               f"{_fmt(percentile(finite, 90))} {share:5.0%}  {bar}"
               + (f"  ({len(values)} days)" if len(values) != len(days) else ""), file=out)
     print(f"  longest wait per day against a {guard:.0f}-minute guard:", file=out)
@@ -230,6 +283,8 @@ def main(argv=None) -> int:
                    help="the ETA ignores the citizens still to come (as before issue 11)")
     p.add_argument("--history-days", type=int, default=1,
                    help="previous days the hall learns service times and arrivals from")
+    p.add_argument("--json", metavar="FILE",
+                   help="also write every day's figures per policy (for diagnostics)")
     args = p.parse_args(argv)
     if args.history_days < 1:
         p.error("--history-days is at least 1")
@@ -250,6 +305,10 @@ def main(argv=None) -> int:
           f"given the true service means")
     for size in sizes:
         print_size(size, found[size], args.guard)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump({size: [{"seed": seed, "figures": figures} for seed, figures in days]
+                       for size, days in found.items()}, file, indent=1)
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

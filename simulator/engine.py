@@ -31,7 +31,7 @@ import heapq
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
-from core.allocation import get_policy, policy_params, window_view_of
+from core.allocation import Policy, get_policy, policy_params, window_view_of
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
 from core.forecast.arrivals import ArrivalModel
 from core.forecast.availability import Shift, window_state
@@ -86,7 +86,8 @@ class _Window:
 class Simulation:
     """One day of one hall under one policy. Call `run()`, then read `results`."""
 
-    def __init__(self, hall: HallSettings, trace: Iterable[TraceTicket], policy: str = "balanced",
+    def __init__(self, hall: HallSettings, trace: Iterable[TraceTicket],
+                 policy: str | Policy = "balanced",
                  *, model: ServiceTimeModel | None = None, eta: str = "forecast",
                  params: Mapping[str, float] | None = None,
                  progress: Callable[[int, int], None] | None = None,
@@ -94,7 +95,15 @@ class Simulation:
                  baseline_means: Mapping[str, float] | None = None,
                  calibrator: RangeCalibrator | None = None,
                  arrivals: ArrivalModel | None = None) -> None:
-        self._policy = get_policy(policy)
+        # A registered policy's name, or (a benchmark's reference rule) a Policy object;
+        # the estimates run a registered policy forward, so an object runs without them.
+        if isinstance(policy, Policy):
+            if eta != "none":
+                raise ValueError(f"policy {policy.name!r} is not registered: run it with "
+                                 f"eta='none'")
+            self._policy, policy = policy, policy.name
+        else:
+            self._policy = get_policy(policy)
         # The hall's own rules (the overdue guard) unless `params` overrides them.
         self.hall, self.policy = hall, policy
         self.params = policy_params(hall.rules) | dict(params or {})
@@ -380,7 +389,8 @@ def _mean_service(model: ServiceTimeModel, waiting: list[WaitingTicket]) -> floa
     return sum(model.expected(t.matter) for t in waiting) / len(waiting)
 
 
-def simulate(hall: HallSettings, trace: Iterable[TraceTicket], policy: str = "balanced",
+def simulate(hall: HallSettings, trace: Iterable[TraceTicket],
+             policy: str | Policy = "balanced",
              **kwargs) -> list[TicketResult]:
     """Replay `trace` in `hall` under `policy`; one result per trace ticket."""
     return Simulation(hall, trace, policy, **kwargs).run()

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from bench.allocation_family import day_ratios, print_size, run_day
+from bench.allocation_family import AgingWithOffsets, day_ratios, print_size, run_day
 from core.settings.schema import Priority
 from simulator.engine import simulate
 from simulator.family import (
@@ -206,7 +206,7 @@ def test_tuning_and_reporting_seeds_are_apart():
 
 def test_the_benchmark_reports_a_day(capsys):
     size, seed, figures = run_day(("small", 10_000))
-    assert set(figures) == {"fcfs", "aging", "gcmu", "balanced"}
+    assert set(figures) == {"fcfs", "aging", "gcmu", "balanced", "aging~5s", "aging~30s"}
     ratios = day_ratios(figures)
     assert ratios["bal/fcfs mean"] == pytest.approx(
         figures["balanced"]["mean"] / figures["fcfs"]["mean"])
@@ -216,6 +216,23 @@ def test_the_benchmark_reports_a_day(capsys):
     assert 0 <= ratios["80% range coverage"] <= 1       # the estimates carry their range
     assert "80% range coverage" in out and "worst" in out
     assert "no range yet" not in out
+    assert "aging~30s/aging p95" in out and "noise floor" in out
+
+
+def test_the_noise_floor_rule_is_aging_moved_by_seconds():
+    """The bench's reference for the p95 bar's noise floor: aging with per-ticket offsets
+    below N seconds. Its offsets stay below N (a ticket older by N wins as under aging),
+    and with N = 0 it calls exactly as aging does all day."""
+    day = draw_day("small", 10_002)
+    aging = simulate(day.hall, day.trace, "aging", eta="none")
+    same = simulate(day.hall, day.trace, AgingWithOffsets(0.0), eta="none")
+    assert [(r.ticket_id, r.called, r.window) for r in same] == [
+        (r.ticket_id, r.called, r.window) for r in aging]
+    moved = simulate(day.hall, day.trace, AgingWithOffsets(30.0), eta="none")
+    assert [r.called for r in moved] != [r.called for r in aging]   # a few choices change
+    assert len(moved) == len(aging) and all(r.outcome for r in moved)
+    with pytest.raises(ValueError, match="eta='none'"):
+        simulate(day.hall, day.trace, AgingWithOffsets(5.0))
 
 
 def test_the_formula_can_be_given_the_true_means():
@@ -226,3 +243,16 @@ def test_the_formula_can_be_given_the_true_means():
     pairs = [(p.eta_baseline_minutes, g.eta_baseline_minutes) for p, g in zip(plain, given)
              if p.eta_baseline_minutes]
     assert pairs and all(g > p for p, g in pairs)
+
+
+def test_the_benchmark_writes_every_day_s_figures(tmp_path, capsys):
+    import json
+
+    from bench.allocation_family import main
+    out = tmp_path / "days.json"
+    assert main(["--days", "2", "--sizes", "small", "--processes", "1", "--json", str(out)]) == 0
+    days = json.loads(out.read_text(encoding="utf-8"))["small"]
+    assert [d["seed"] for d in days] == [10_000, 10_001]
+    assert all(set(d["figures"]) >= {"fcfs", "aging", "balanced", "aging~5s"} for d in days)
+    printed = capsys.readouterr().out
+    assert "aging~5s/aging mean" in printed and "reporting seeds 10000-10001" in printed
