@@ -36,8 +36,7 @@ import time
 import zlib
 from multiprocessing import Pool
 
-from core.allocation import Policy, can_serve, effective_rank
-from core.allocation.policies import credits
+from core.allocation.policies import Aging
 from core.figures import percentile
 from core.forecast.arrivals import ArrivalModel
 from core.forecast.ranges import RangeCalibrator
@@ -91,7 +90,7 @@ def day_figures(results) -> dict[str, float]:
     return figures
 
 
-class AgingWithOffsets(Policy):
+class AgingWithOffsets(Aging):
     """`aging` with each ticket's weighted wait moved by a fixed pseudo-random offset in
     [0, `seconds`) (from its id). How often *it* passes "≤ 1.02 × aging's p95" is the
     noise floor of that bar: the share of days one early choice, changed by seconds,
@@ -101,19 +100,8 @@ class AgingWithOffsets(Policy):
         self.seconds = seconds
         self.name = f"aging~{seconds:.0f}s"
 
-    def choose(self, window, waiting, now, hall):
-        early = hall.call_early_seconds
-        credit = credits(hall)
-        best, best_key = None, None
-        for t in waiting:
-            if not can_serve(window, t):
-                continue
-            offset = zlib.crc32(t.ticket_id.encode()) % 1000 / 1000.0 * self.seconds
-            score = now - t.queue_since + credit[effective_rank(t, now, early)] + offset
-            key = (-score, t.queue_since, t.ticket_id)
-            if best_key is None or key < best_key:
-                best, best_key = t, key
-        return best
+    def offset(self, ticket) -> float:
+        return zlib.crc32(ticket.ticket_id.encode()) % 1000 / 1000.0 * self.seconds
 
 
 def trained_model(day, history) -> ServiceTimeModel:

@@ -76,18 +76,25 @@ class Dedicated(Policy):
 
 
 class Aging(Policy):
-    """Longest weighted wait first: wait plus a credit for the priority class."""
+    """Longest weighted wait first: wait plus a credit for the priority class.
+
+    `offset(ticket)`, None here, lets a subclass add seconds to a ticket's weighted wait
+    (the benchmark's noise floor: aging with offsets of a few seconds)."""
 
     name = "aging"
+    offset = None
 
     def choose(self, window, waiting, now, hall):
         early = hall.call_early_seconds
         credit = credits(hall)
+        offset = self.offset
         best, best_key = None, None
         for t in waiting:
             if not can_serve(window, t):
                 continue
             score = now - t.queue_since + credit[effective_rank(t, now, early)]
+            if offset is not None:
+                score += offset(t)
             key = (-score, t.queue_since, t.ticket_id)
             if best_key is None or key < best_key:
                 best, best_key = t, key
