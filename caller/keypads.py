@@ -39,16 +39,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
 
 from core.messages import N_, translator
 from core.messages.refusals import explain
 from core.settings.schema import HallSettings
+from hardware.buses import devices_by_bus
 from hardware.keypad import DeviceStatus, Key, KeypadBus, KeyPress, Style
-from hardware.ports import PortError, parse_port_url
-from hardware.rs485 import ADDRESSES, BusError, DeviceSilent
+from hardware.rs485 import BusError, DeviceSilent
 from server.client import ApiError, HallClient, ServerUnavailable, WindowAnswer
-from server.client_bridges import connect_bridge, log_to_stderr
+from server.client_bridges import HealthReporter, connect_bridge, log_to_stderr
 
 log = logging.getLogger("yichuang.keypads")
 
@@ -86,46 +85,8 @@ class Keypad:
     address: int
 
 
-def bus_of(name: str, url: str, default_address: str = "") -> tuple[str, tuple[str, str], int]:
-    """(the port's URL without `address`, the port itself, the address: the URL's
-    `address=N`, else `default_address`); ValueError."""
-    try:
-        spec = parse_port_url(url)
-    except PortError as error:
-        raise ValueError(f"[[devices]] {name}: {error}") from None
-    address = spec.options.get("address", default_address)
-    if not address.isdigit() or int(address) not in ADDRESSES:
-        raise ValueError(f"[[devices]] {name}: {url} needs address=N, the device's RS-485 "
-                         f"address (1-254)")
-    base, _, query = url.partition("?")
-    rest = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "address")
-    return base + ("?" + urlencode(rest) if rest else ""), (spec.scheme, spec.target), \
-        int(address)
-
-
-def devices_by_bus(settings: HallSettings, kind: str,
-                   default_address: str = "") -> list[tuple[str, int, str, int]]:
-    """(device, window, bus, address) of every [[devices]] of `kind` with a window;
-    ValueError for a bad URL, two devices at one address of a port, or one port with
-    two line settings."""
-    found, seen, lines = [], {}, {}
-    for device in settings.devices:
-        if device.kind != kind or device.window is None:
-            continue
-        bus, port, address = bus_of(device.name, device.url, default_address)
-        if lines.setdefault(port, bus) != bus:
-            raise ValueError(f"[[devices]] {device.name}: {bus} and {lines[port]} are one "
-                             "port with different line settings")
-        if (port, address) in seen:
-            raise ValueError(f"[[devices]] {device.name}: address {address} of {bus} is "
-                             f"{seen[port, address]}'s too")
-        seen[port, address] = device.name
-        found.append((device.name, device.window, bus, address))
-    return found
-
-
 def keypads_of(settings: HallSettings) -> list[Keypad]:
-    return [Keypad(*found) for found in devices_by_bus(settings, "keypad")]
+    return [Keypad(*found) for found in devices_by_bus(settings.devices, "keypad")]
 
 
 # ------------------------------------------------------------------ what the screen says
@@ -167,42 +128,6 @@ def refusal_screen(error: ApiError, window_status: str = "",
 
 
 # ------------------------------------------------------------------ device health
-
-class HealthReporter(threading.Thread):
-    """Sends a device's health when it changes, from its own thread: a server that is
-    away is tried again, and the buses never wait for it."""
-
-    def __init__(self, client: HallClient, retry_seconds: float = 2.0) -> None:
-        super().__init__(name="device-health", daemon=True)
-        self.client, self.retry_seconds = client, retry_seconds
-        self._queue: queue.Queue = queue.Queue()
-        self._sent: dict[str, tuple[str, str]] = {}
-
-    def report(self, device: str, status: DeviceStatus) -> None:
-        state, code = ("ok", "") if status.ok else ("fault", "offline")
-        self._queue.put((device, state, code, status.detail[:200]))
-
-    def stop(self) -> None:
-        self._queue.put(None)
-
-    def run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            device, state, code, detail = item
-            if self._sent.get(device) == (state, code):
-                continue
-            while True:
-                try:
-                    self.client.report_device(device, state, code, detail)
-                except ServerUnavailable as error:
-                    log.warning("cannot report %s %s yet: %s", device, state, error)
-                    time.sleep(self.retry_seconds)
-                    continue
-                except ApiError as error:
-                    log.error("the server refuses the health of %s (%s): the bridge's "
-                              "credential must own it (owner in its [[devices]])", device, error)
-                break
-            self._sent[device] = (state, code)
-
 
 # ------------------------------------------------------------------ the bridge
 
@@ -265,7 +190,7 @@ class KeypadBridge:
         keypad = self.keypads.get((url, status.address))
         if keypad is None:
             return
-        self.health.report(keypad.device, status)
+        self.health.report_status(keypad.device, status)
         if status.ok and (url, status.address) in self._shown:
             # back after a pulled cable or a power cut: show what it showed, from a worker
             self._queues[keypad.window].put((keypad, None))

@@ -31,14 +31,19 @@ import threading
 import uuid
 from dataclasses import dataclass
 
-from caller.keypads import HealthReporter, devices_by_bus
 from core.events import LoggedEvent, ServiceFinished
 from core.settings.ratings import RatingSettings
 from core.settings.schema import HallSettings
+from hardware.buses import devices_by_bus
 from hardware.rating_pad import DeviceStatus, EventKind, Level, PadEvent, RatingPadBus
 from hardware.rs485 import BusError, DeviceSilent
 from server.client import ApiError, HallClient, ServerUnavailable
-from server.client_bridges import connect_bridge, follow_until_stopped, log_to_stderr
+from server.client_bridges import (
+    HealthReporter,
+    connect_bridge,
+    follow_until_stopped,
+    log_to_stderr,
+)
 
 log = logging.getLogger("yichuang.pads")
 NOT_RATED = 0
@@ -53,7 +58,7 @@ class Pad:
 
 
 def pads_of(settings: HallSettings) -> list[Pad]:
-    return [Pad(*found) for found in devices_by_bus(settings, "rating_pad", "1")]
+    return [Pad(*found) for found in devices_by_bus(settings.devices, "rating_pad", "1")]
 
 
 @dataclass
@@ -114,7 +119,7 @@ class PadBridge:
     def _status(self, url: str, status: DeviceStatus) -> None:
         pad = self.pads.get((url, status.address))
         if pad is not None:
-            self.health.report(pad.device, status)
+            self.health.report_status(pad.device, status)
 
     # ---------------------------------------------------------------- the stream
 

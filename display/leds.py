@@ -32,14 +32,13 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode
 
 from core.board import Board
 from core.events import LoggedEvent, Snapshot
 from core.messages import N_, translator
 from core.settings.schema import HallSettings
+from hardware.buses import devices_by_bus
 from hardware.led_screen import (
-    ADDRESSES,
     SHOW_CALL,
     SHOW_IDLE,
     SHOW_TEXT,
@@ -48,9 +47,12 @@ from hardware.led_screen import (
     LedBus,
     fit_text,
 )
-from hardware.ports import PortError, parse_port_url
-from server.client import ApiError, HallClient, ServerUnavailable
-from server.client_bridges import connect_bridge, follow_until_stopped, log_to_stderr
+from server.client_bridges import (
+    HealthReporter,
+    connect_bridge,
+    follow_until_stopped,
+    log_to_stderr,
+)
 
 log = logging.getLogger("yichuang.leds")
 
@@ -86,32 +88,8 @@ def led_screens(settings: HallSettings) -> list[Screen]:
     """The hall's LED screens: a device with a `window` is that window's screen, one
     without is a hall screen. ValueError naming the device for a URL without a good
     address, two screens at one address of a bus, or one port with two line settings."""
-    screens, seen, lines = [], {}, {}
-    for device in settings.devices:
-        if device.kind != "led":
-            continue
-        try:
-            spec = parse_port_url(device.url)
-        except PortError as error:
-            raise ValueError(f"[[devices]] {device.name}: {error}") from None
-        address = spec.options.get("address", "")
-        if not address.isdigit() or int(address) not in ADDRESSES:
-            raise ValueError(f"[[devices]] {device.name}: {device.url} needs address=N, "
-                             f"the screen's RS-485 address (1-254)")
-        base, _, query = device.url.partition("?")
-        rest = sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True)
-                      if k != "address")
-        bus = base + ("?" + urlencode(rest) if rest else "")
-        port = (spec.scheme, spec.target)
-        if lines.setdefault(port, bus) != bus:
-            raise ValueError(f"[[devices]] {device.name}: {bus} and {lines[port]} are one "
-                             f"port with different line settings")
-        if (port, int(address)) in seen:
-            raise ValueError(f"[[devices]] {device.name}: address {address} of {bus} is "
-                             f"{seen[port, int(address)]}'s too")
-        seen[port, int(address)] = device.name
-        screens.append(Screen(device.name, device.window, bus, int(address)))
-    return screens
+    return [Screen(*found) for found in devices_by_bus(settings.devices, "led",
+                                                       windows_only=False)]
 
 
 @dataclass(frozen=True)
@@ -167,72 +145,6 @@ def _screen_for(board: Board, window: int, language: str, flash: bool) -> Shown:
     return Shown(SHOW_IDLE, name)
 
 
-# ------------------------------------------------------------------ device health
-
-class HealthReporter(threading.Thread):
-    """Sends each screen's health to the server when it changes, from its own thread
-    (a server that is away is tried again; the buses never wait for it)."""
-
-    def __init__(self, client: HallClient | None, retry_seconds: float = 2.0) -> None:
-        super().__init__(name="led-health", daemon=True)
-        self.client, self.retry_seconds = client, retry_seconds
-        self._wanted: dict[str, tuple[str, str, str]] = {}
-        self._sent: dict[str, tuple[str, str]] = {}
-        self._changed = threading.Condition()
-        self._stopping = False
-
-    def report(self, device: str, state: str, code: str = "", detail: str = "") -> None:
-        with self._changed:
-            before = self._wanted.get(device)
-            if before is not None and before[:2] == (state, code):
-                return
-            self._wanted[device] = (state, code, detail[:200])
-            self._changed.notify_all()
-
-    def state_of(self, device: str) -> str:
-        with self._changed:
-            return self._wanted.get(device, ("unknown",))[0]
-
-    def _pending(self) -> list[tuple[str, tuple[str, str, str]]]:
-        return [(device, wanted) for device, wanted in self._wanted.items()
-                if self._sent.get(device) != wanted[:2]]
-
-    def run(self) -> None:
-        while True:
-            with self._changed:
-                while not self._stopping and not self._pending():
-                    self._changed.wait()
-                if self._stopping:
-                    return
-                pending = self._pending()
-            for device, (state, code, detail) in pending:
-                if not self._send(device, state, code, detail):
-                    with self._changed:
-                        self._changed.wait(self.retry_seconds)
-                    break
-
-    def _send(self, device: str, state: str, code: str, detail: str) -> bool:
-        """False when the server could not be reached (try again later)."""
-        if self.client is not None:
-            try:
-                self.client.report_device(device, state, code, detail)
-            except ServerUnavailable as error:
-                log.warning("cannot report %s %s yet: %s", device, state, error)
-                return False
-            except ApiError as error:
-                log.error("the server refuses the health of %s (%s); the bridge's "
-                          "credential must own it: owner = \"<its name>\" in its "
-                          "[[devices]] entry", device, error)
-        with self._changed:
-            self._sent[device] = (state, code)
-        return True
-
-    def stop(self) -> None:
-        with self._changed:
-            self._stopping = True
-            self._changed.notify_all()
-
-
 # ------------------------------------------------------------------ one bus
 
 @dataclass
@@ -258,6 +170,7 @@ class BusTiming:
     probe_seconds: float = 5.0       # a silent screen is tried again this often, once
     poll_seconds: float = 30.0       # an idle screen is asked its status this often
     reopen_seconds: tuple[float, float] = (0.5, 5.0)   # a failed port: first, longest wait
+    hold_call_seconds: float = 6.0   # a new call stays alone on a hall screen (it flashes)
 
 
 @dataclass
@@ -421,6 +334,12 @@ class LedBridge:
         for screen in screens:
             self._screens[screen.window].append((self.workers[screen.bus], screen.address))
         self._shown: dict[int | None, Shown] = {}
+        # A new call stays alone on the hall screens for `hold_call_seconds`: the calls
+        # in progress come back after it (a timer), unless another call comes first.
+        self.hold_seconds = (timing or BusTiming()).hold_call_seconds
+        self._lock = threading.RLock()            # the stream's thread and the timer's
+        self._hall_held_until = 0.0
+        self._hall_timer: threading.Timer | None = None
 
     def start(self) -> None:
         self.health.start()
@@ -429,33 +348,60 @@ class LedBridge:
 
     def apply(self, item: Snapshot | LoggedEvent) -> None:
         """Fold one item of the stream and set the screens it changed."""
-        called = None
-        if isinstance(item, Snapshot):
-            self.board.load(item)
-            self._shown = {}           # set every screen again (a skip if it shows it)
-        else:
-            change = self.board.apply(item)
-            if change is None:
-                return                 # a replay after a reconnect
-            called = change.new_call.window if change.new_call else None
-        for window, targets in self._screens.items():
-            if window is None:                  # the hall screen: any window's call
-                flash = called is not None
-                shown = hall_screen_for(self.board, self.hall_name, self.language, flash)
+        with self._lock:
+            called = None
+            if isinstance(item, Snapshot):
+                self.board.load(item)
+                self._shown = {}           # set every screen again (a skip if it shows it)
             else:
-                flash = window == called
-                shown = screen_for(self.board, window, self.language, flash=flash)
-            if shown == self._shown.get(window) and not flash:
-                continue
-            self._shown[window] = shown
-            for worker, address in targets:
-                worker.show(address, shown)
+                change = self.board.apply(item)
+                if change is None:
+                    return                 # a replay after a reconnect
+                called = change.new_call.window if change.new_call else None
+            for window in self._screens:
+                if window is None:
+                    self._hall_screens(flash=called is not None)
+                else:
+                    flash = window == called
+                    self._set(window, screen_for(self.board, window, self.language, flash),
+                              flash)
+
+    def _hall_screens(self, flash: bool) -> None:
+        """A call anywhere flashes alone; otherwise, once its hold is over, the calls in
+        progress (until then a timer waits to show them)."""
+        now = time.monotonic()
+        if not flash and now < self._hall_held_until:
+            if self._hall_timer is None:
+                self._hall_timer = threading.Timer(self._hall_held_until - now,
+                                                   self._hold_over)
+                self._hall_timer.daemon = True
+                self._hall_timer.start()
+            return
+        if flash:
+            self._hall_held_until = now + self.hold_seconds
+        self._set(None, hall_screen_for(self.board, self.hall_name, self.language, flash),
+                  flash)
+
+    def _hold_over(self) -> None:
+        with self._lock:
+            self._hall_timer = None
+            self._hall_screens(flash=False)
+
+    def _set(self, window: int | None, shown: Shown, flash: bool) -> None:
+        if shown == self._shown.get(window) and not flash:
+            return
+        self._shown[window] = shown
+        for worker, address in self._screens[window]:
+            worker.show(address, shown)
 
     def follow(self, stream) -> None:
         for item in stream:
             self.apply(item)
 
     def stop(self, timeout: float = 2.0) -> None:
+        with self._lock:
+            if self._hall_timer is not None:
+                self._hall_timer.cancel()
         for worker in self.workers.values():
             worker.stop()
         for worker in self.workers.values():

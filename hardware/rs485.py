@@ -471,3 +471,4 @@ def _url_address(spec: PortSpec) -> tuple[int, ...]:
     if not text.isdigit():
         raise ValueError(f"{spec.url}: address={text!r} is not a number (1-254)")
     return (int(text),)
+

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -26,7 +27,6 @@ from core.events import (
 from core.settings.schema import Device
 from display.leds import (
     BusTiming,
-    HealthReporter,
     LedBridge,
     Screen,
     Shown,
@@ -43,6 +43,7 @@ from hardware.led_screen import (
     encode_text,
 )
 from server.client import HallClient
+from server.client_bridges import HealthReporter
 from tests.conftest import DEMO_HALL, ROOT, TOKENS, clerk_token
 from tests.hardware.test_led_screen import ScriptedBus
 from tests.server.test_stream import wait_until
@@ -174,10 +175,28 @@ def test_the_bridge_flashes_a_call_and_recall_and_ignores_a_replay(settings):
     assert worker.states[2].version == 1                          # untouched
     hall = worker.states[20]                 # the hall screen: welcome, the call, the recall
     assert (hall.wanted, hall.version) == (Shown(SHOW_CALL, "请A001号到1号窗口"), 3)
-    bridge.apply(Logged(14, "", ServiceStarted("A001", 1)))
-    assert (hall.wanted, hall.version) == (Shown(SHOW_TEXT, "请A001号到1号窗口"), 4)
-    bridge.apply(Logged(15, "", WindowOpened(window=2)))          # not a call: unchanged
-    assert hall.version == 4
+
+
+def test_the_hall_screen_holds_a_new_call_alone_then_shows_the_calls(settings):
+    timing = BusTiming(hold_call_seconds=0.5)
+    bridge = LedBridge(led_screens(settings), settings, HealthReporter(None), timing=timing)
+    hall = bridge.workers["fake://led"].states[20]
+    bridge.apply(_snapshot())
+    for n in (1, 2):
+        bridge.apply(Logged(10 + n, "", WindowOpened(window=n)))
+    bridge.apply(Logged(13, "", TicketCalled("A001", 1, "1号窗口", "SS-0101")))
+    called_at = time.monotonic()
+    bridge.apply(Logged(14, "", ServiceStarted("A001", 1)))      # within the hold
+    bridge.apply(Logged(15, "", TicketCalled("B002", 2, "2号窗口", "SS-0102")))
+    assert hall.wanted == Shown(SHOW_CALL, "请B002号到2号窗口")   # a new call: at once
+    bridge.apply(Logged(16, "", ServiceStarted("B002", 2)))
+    assert hall.wanted == Shown(SHOW_CALL, "请B002号到2号窗口")   # held
+    both = Shown(SHOW_TEXT, "请B002号到2号窗口  请A001号到1号窗口")
+    wait_until(lambda: hall.wanted == both, timeout=5)
+    assert hall.wanted == both and time.monotonic() - called_at >= 0.5
+    version = hall.version
+    bridge.apply(Logged(17, "", WindowOpened(window=3)))          # not a call: unchanged
+    assert hall.version == version
 
 
 # ------------------------------------------------------------------ the bridge, live
