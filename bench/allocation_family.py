@@ -90,6 +90,10 @@ def day_figures(results) -> dict[str, float]:
     return figures
 
 
+def offset_name(seconds: float) -> str:
+    return f"aging~{seconds:.0f}s"
+
+
 class AgingWithOffsets(Aging):
     """`aging` with each ticket's weighted wait moved by a fixed pseudo-random offset in
     [0, `seconds`) (from its id). How often *it* passes "≤ 1.02 × aging's p95" is the
@@ -98,7 +102,7 @@ class AgingWithOffsets(Aging):
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        self.name = f"aging~{seconds:.0f}s"
+        self.name = offset_name(seconds)
 
     def offset(self, ticket) -> float:
         return zlib.crc32(ticket.ticket_id.encode()) % 1000 / 1000.0 * self.seconds
@@ -162,7 +166,7 @@ def day_ratios(figures: dict[str, dict[str, float]]) -> dict[str, float]:
         "bal/aging worst-cat": _ratio(b["worst_category"], figures["aging"]["worst_category"]),
     }
     for seconds in OFFSET_SECONDS:
-        name = AgingWithOffsets(seconds).name
+        name = offset_name(seconds)
         if name in figures:
             a, o = figures["aging"], figures[name]
             ratios[f"{name}/aging mean"] = _ratio(o["mean"], a["mean"])
@@ -189,7 +193,7 @@ BARS = (
     ("ETA ±5 (mean≤20)", "≥0.75", lambda v: v >= 0.75),
     ("80% range coverage", "0.78–0.85", lambda v: 0.78 <= v <= 0.85),
 ) + tuple(
-    (f"aging~{seconds:.0f}s/aging {what}", bar, test)
+    (f"{offset_name(seconds)}/aging {what}", bar, test)
     for seconds in OFFSET_SECONDS
     for what, bar, test in (("mean", "(noise band: p10-p90; pass = ≤1.00)", lambda v: v <= 1.0),
                             ("p95", "(noise floor of ≤1.02)", lambda v: v <= 1.02),

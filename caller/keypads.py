@@ -127,8 +127,6 @@ def refusal_screen(error: ApiError, window_status: str = "",
     return explain(error.code, error.details, error.error, language), Style.ERROR
 
 
-# ------------------------------------------------------------------ device health
-
 # ------------------------------------------------------------------ the bridge
 
 class KeypadBridge:

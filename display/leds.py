@@ -189,7 +189,6 @@ class BusWorker:
         self.states = {s.address: _ScreenState(s) for s in self.screens}
         self._changed = threading.Condition()
         self._stopping = False
-        self._down_until = 0.0
         self.port_down = False
         self.thread = threading.Thread(target=self._run, name=f"led-bus {self.url}",
                                        daemon=True)
@@ -226,7 +225,7 @@ class BusWorker:
     def _next_job(self) -> tuple[_ScreenState, Shown | None, int] | None:
         """(screen, what to show or None for a status question, its version)."""
         now = time.monotonic()
-        if now < self._down_until:
+        if self.bus.reopen_in() > 0:                 # the failed port's pause
             return None
         for state in sorted(self.states.values(), key=lambda s: s.answering is False):
             silent = state.answering is False
@@ -244,7 +243,8 @@ class BusWorker:
 
     def _wait_seconds(self) -> float:
         now = time.monotonic()
-        times = [self._down_until] if self._down_until > now else []
+        down = self.bus.reopen_in()
+        times = [now + down] if down > 0 else []
         times += [s.next_try if s.answering is False else s.next_poll
                   for s in self.states.values() if s.answering is not None]
         return max(0.01, min(times, default=now + 60) - now)
@@ -304,7 +304,6 @@ class BusWorker:
         the port is tried again after a wait that doubles up to its longest."""
         with self._changed:
             was_down, self.port_down = self.port_down, True
-            self._down_until = time.monotonic() + self.bus.reopen_in()   # the bus's pause
             for state in self.states.values():
                 state.answering, state.acked_text, state.acked_version = None, None, 0
         if not was_down:
