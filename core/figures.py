@@ -55,6 +55,7 @@ def day_figures(hall: Hall, now: datetime) -> dict:
                      if t.state is TicketState.WAITING]
     return {
         "service_day": hall.service_day,
+        "now": now.isoformat(),
         "issued": len(tickets),
         "by_state": {s.value: sum(1 for t in tickets if t.state is s) for s in TicketState},
         "waits": wait_summary(list(waits.values())),
@@ -64,7 +65,33 @@ def day_figures(hall: Hall, now: datetime) -> dict:
                                "pool": w.pool} for w in hall.windows.values()},
         "open_cases": len(hall.cases),
         "ratings": rating_figures(tickets),
+        "pools": pool_figures(hall, now),
     }
+
+
+def pool_figures(hall: Hall, now: datetime) -> dict:
+    """Each pool's line now, for the manager's console: how many wait, the longest of
+    them (minutes since the ticket was issued), the windows at home there (open, and
+    all) and the open windows of other pools serving its line too (also_serves or a
+    help). Pools in the config's order."""
+    waiting: dict[str, list[float]] = {}
+    for ticket in hall.tickets.values():
+        if ticket.state is TicketState.WAITING:
+            waiting.setdefault(ticket.pool, []).append(
+                (now - ticket.issued_at).total_seconds() / 60)
+    open_windows = hall.open_windows()
+    figures = {}
+    for pool in hall.settings.pools:
+        waits = waiting.get(pool.code, [])
+        figures[pool.code] = {
+            "waiting": len(waits),
+            "longest_wait_minutes": round(max(waits), 1) if waits else None,
+            "windows": sum(1 for w in hall.windows.values() if w.pool == pool.code),
+            "open_windows": sum(1 for w in open_windows if w.pool == pool.code),
+            "helped_by": sorted(w.number for w in open_windows if w.pool != pool.code
+                                and pool.code in hall.window_view(w).also_serves),
+        }
+    return figures
 
 
 def rating_figures(tickets) -> dict:

@@ -233,6 +233,7 @@ def test_where_to_look_names_the_apps_there_are_at_the_address_people_reach(sett
     assert "display --hall hall.toml --server http://h:1 --token demo-display" in every
     assert "leds --hall hall.toml --server http://h:1 --token demo-display" in every
     assert "caller --" not in every and "http://h:1/office" in every
+    assert "http://h:1/manage   person manager01" in every
     clerks = "\n".join(where_to_look("http://h:1", "hall.toml",
                                      {"caller", "keypads", "pads"}, live=True))
     assert "caller --hall hall.toml --server http://h:1 --window 1" in clerks

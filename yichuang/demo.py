@@ -56,6 +56,8 @@ def where_to_look(base: str, hall_file: str, commands: set[str], live: bool) -> 
          "takes numbers" if live else
          "  a citizen's phone page:                the phone_url of any ticket issued"),
         f"  booking an appointment (phone):        {base}/book",
+        f"  the manager's console (值班长):         {base}/manage   person manager01, "
+        "password demo1234",
         f"  manager, today's figures:              {manager} {base}/api/stats",
         f"  manager, every ticket of the day:      {manager} {base}/api/tickets",
         f"  the API (docs/api.md):                 {base}/api/openapi.json",

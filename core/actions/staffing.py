@@ -114,9 +114,11 @@ def move_window(hall: Hall, window_number: int, pool: str) -> list[Event]:
     window = hall.window(window_number)
     if not hall.settings.has("pool", pool):
         raise NotFound(f"unknown pool '{pool}' (pools: "
-                       f"{', '.join(p.code for p in hall.settings.pools)})")
+                       f"{', '.join(p.code for p in hall.settings.pools)})",
+                       pool=pool, code="unknown_pool")
     if window.pool == pool:
         return []
+    _check_skilled(hall, window, pool)
     previous, window.pool = window.pool, pool
     window.helping.pop(pool, None)       # it serves that pool at home now
     hall.touch(window)
@@ -127,6 +129,14 @@ def _pool_categories(hall: Hall, pool: str) -> set[str]:
     """The categories of the matters and themes that wait in `pool`."""
     settings = hall.settings
     return {s.category for s in (*settings.matters, *settings.themes) if s.pool == pool}
+
+
+def _check_skilled(hall: Hall, window, pool: str) -> None:
+    """A window moved to, or helping, a pool must be able to serve something there: a
+    window with no skill for any of its categories would call nobody."""
+    if not any(window.spec.skills.get(c, 0.0) > 0 for c in _pool_categories(hall, pool)):
+        raise Invalid(f"window {window.number} has no skill for any matter of pool {pool}",
+                      window=window.number, pool=pool, code="window_no_skill_for_pool")
 
 
 def help_pool(hall: Hall, window_number: int, pool: str, until: float | None, now: datetime,
@@ -140,9 +150,7 @@ def help_pool(hall: Hall, window_number: int, pool: str, until: float | None, no
     if pool == window.pool:
         raise Conflict(f"window {window.number} is at home in pool {pool} already",
                        window=window.number, pool=pool, code="help_own_pool")
-    if not any(window.spec.skills.get(c, 0.0) > 0 for c in _pool_categories(hall, pool)):
-        raise Invalid(f"window {window.number} has no skill for any matter of pool {pool}",
-                      window=window.number, pool=pool, code="window_no_skill_for_pool")
+    _check_skilled(hall, window, pool)
     if until is not None and until <= seconds_of_day(now):
         raise Invalid(f"the help would end at {clock_text(until)}, which has passed",
                       until=clock_text(until), code="help_until_past")

@@ -30,6 +30,7 @@ from server.views.common import (
     CASE_NUMBER,
     LEVEL,
     MATERIALS,
+    PAGE_LANGUAGE,
     PHONE_TOKEN,
     REASON,
     act,
@@ -44,7 +45,6 @@ from server.web.texts import language_of
 blueprint = Blueprint("cases", __name__, url_prefix="/api/cases")
 pages = Blueprint("case_pages", __name__)
 CASE_TOKEN = like(PHONE_TOKEN, doc="the case page's token, from the acceptance slip's QR code")
-LANGUAGE = text("lang", 2, required=False, choices=["zh", "en"], doc="the page's language (zh)")
 
 
 @blueprint.get("")
@@ -70,7 +70,7 @@ def get_case(case_number: str):
 
 @blueprint.get("/<case_number>/slip")
 @requires("clerk", "manager")
-@accepts(path=[CASE_NUMBER], query=[LANGUAGE])
+@accepts(path=[CASE_NUMBER], query=[PAGE_LANGUAGE])
 def get_slip(case_number: str, query: Values):
     """The acceptance slip (受理通知书) of an open case, to print it again."""
     language = language_of(query["lang"] or "")
@@ -162,7 +162,7 @@ def rate_case(token: str, body: Values):
 
 @pages.get("/c/<token>")
 @public
-@accepts(path=[CASE_TOKEN], query=[LANGUAGE], media_type="text/html",
+@accepts(path=[CASE_TOKEN], query=[PAGE_LANGUAGE], media_type="text/html",
          ignore_unknown_query=True)
 def case_page(token: str, query: Values):
     nonce = secrets.token_urlsafe(16)

@@ -106,6 +106,8 @@ ID_CARD = text("id_card", 32, required=False,
 REASON = text("reason", 200, required=False, doc="free text", example="等太久")
 ID_CARD_READ = flag("id_card_read", doc="true when the kiosk's reader read the card; a typed "
                                         "number gives no elderly priority")
+PAGE_LANGUAGE = text("lang", 2, required=False, choices=["zh", "en"],
+                     doc="the page's language (zh)")
 NOTE = text("note", 200, required=False, doc="free text", example="去复印身份证")
 LEVEL = integer("level", doc="5 非常满意 … 1 非常不满意 (1 and 2 need a reason)", example=5)
 POOL = text("pool", 32, doc="a pool code", example="acceptance_b")

@@ -1,14 +1,18 @@
 """The manager's figures, and 好差评 ratings from the windows' rating pads."""
 from __future__ import annotations
 
-from flask import Blueprint, g
+import secrets
+
+from flask import Blueprint, g, make_response, render_template
 
 from core.actions.ratings import submit_rating
 from core.errors import Forbidden
 from core.figures import day_figures, help_figures
-from server.auth import owned_windows, requires
+from server.auth import owned_windows, public, requires
 from server.payloads import Values, accepts, integer
+from server.security import content_security_policy
 from server.views.common import (
+    PAGE_LANGUAGE,
     REASON,
     TICKET_NUMBER,
     act,
@@ -16,11 +20,33 @@ from server.views.common import (
     service,
     settings,
 )
+from server.web.console import console_refusals, console_texts
+from server.web.texts import language_of
 
-blueprint = Blueprint("manage", __name__, url_prefix="/api")
+blueprint = Blueprint("manage", __name__)
+
+CONSOLE_REFRESH_SECONDS = 5
 
 
-@blueprint.get("/stats")
+@blueprint.get("/manage")
+@public
+@accepts(query=[PAGE_LANGUAGE], media_type="text/html", ignore_unknown_query=True)
+def console_page(query: Values):
+    """The manager's console: log in, today's figures, each pool's line, the pool
+    advisor's open advice (accept, dismiss, ask now), the windows (move one to another
+    pool, let it also serve one until a time, stop a help); refreshed every few seconds."""
+    nonce = secrets.token_urlsafe(16)
+    language = language_of(query["lang"] or "")
+    page = make_response(render_template(
+        "manage.html", hall=settings().name, nonce=nonce, language=language,
+        texts=console_texts(language), refusals=console_refusals(language),
+        refresh_seconds=CONSOLE_REFRESH_SECONDS))
+    page.headers["Content-Security-Policy"] = content_security_policy(nonce)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@blueprint.get("/api/stats")
 @requires("manager")
 @accepts()
 def stats():
@@ -28,7 +54,7 @@ def stats():
                           | {"help_requests": help_figures(hall, now)})
 
 
-@blueprint.post("/ratings")
+@blueprint.post("/api/ratings")
 @requires("rating_pad")
 @accepts(body=[TICKET_NUMBER,
                integer("level", minimum=0, maximum=5, doc="5 非常满意 … 1 非常不满意 (1 and 2 "

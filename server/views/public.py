@@ -16,11 +16,20 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from core.actions.ratings import submit_rating
 from core.actions.tickets import cancel_ticket
 from server.auth import public
-from server.payloads import Values, accepts, text
+from server.payloads import Values, accepts
 from server.phone_watch import WARN_AT, PhoneWatch, ticket_of
 from server.phone_watch import ticket_status as status_now
 from server.security import content_security_policy
-from server.views.common import LEVEL, PHONE_TOKEN, REASON, act, events_json, service, settings
+from server.views.common import (
+    LEVEL,
+    PAGE_LANGUAGE,
+    PHONE_TOKEN,
+    REASON,
+    act,
+    events_json,
+    service,
+    settings,
+)
 from server.web.case_page import case_status_texts
 from server.web.phone import phone_refusals, phone_texts
 from server.web.texts import language_of
@@ -28,7 +37,6 @@ from server.web.texts import language_of
 blueprint = Blueprint("public", __name__)
 KEEPALIVE_SECONDS = 15.0
 _starting = threading.Lock()
-LANGUAGE = text("lang", 2, required=False, choices=["zh", "en"], doc="the page's language (zh)")
 
 
 def phone_watch() -> PhoneWatch:
@@ -79,7 +87,7 @@ def rate(token: str, body: Values):
 
 @blueprint.get("/t/<token>")
 @public
-@accepts(path=[PHONE_TOKEN], query=[LANGUAGE], media_type="text/html",
+@accepts(path=[PHONE_TOKEN], query=[PAGE_LANGUAGE], media_type="text/html",
          ignore_unknown_query=True)
 def phone_page(token: str, query: Values):
     nonce = secrets.token_urlsafe(16)

@@ -314,6 +314,16 @@ def test_move_to_an_unknown_pool(hall):
     assert touched(hall) == NOTHING and hall.windows[5].pool == "acceptance_a"
 
 
+def test_a_window_is_not_moved_where_it_could_serve_nobody(hall):
+    """Window 3 knows tax, business, fund and social: no pickup, so in the pickup pool it
+    would call nobody; the move is refused as a help there is, and nothing changes."""
+    with pytest.raises(Invalid) as refused:
+        move_window(hall, 3, "pickup")
+    assert refused.value.code == "window_no_skill_for_pool"
+    assert refused.value.details == {"window": 3, "pool": "pickup"}
+    assert touched(hall) == NOTHING and hall.windows[3].pool == "acceptance_a"
+
+
 def test_a_window_is_a_pickup_window_by_the_pool_it_is_in_now(hall):
     case = ready_case(hall)
     staffed(hall, 14)

@@ -1,0 +1,89 @@
+"""The manager's console page's words (catalogue `web`), handed to the page's script."""
+from __future__ import annotations
+
+from core.messages import N_, translator
+from core.messages.refusals import REFUSALS
+
+# the refusals the console may meet, said in the page's language ({names} filled by the page)
+CONSOLE_REFUSALS = ("advisor_disabled", "advice_closed", "advice_outdated", "unknown_advice",
+                    "window_no_skill_for_pool", "help_own_pool", "help_until_past",
+                    "window_not_helping", "window_unknown", "pool_unknown", "not_found",
+                    "invalid", "conflict", "forbidden")
+
+CONSOLE_PAGE = {
+    "title": N_("Manager's console"),
+    "user_name": N_("User name"),
+    "password": N_("Password"),
+    "log_in": N_("Log in"),
+    "log_out": N_("Log out"),
+    "not_manager": N_("This page is for the hall's managers."),
+    "wrong_password": N_("Wrong user name or password."),
+    "too_many": N_("Too many tries; please wait and try again."),
+    "expired": N_("Your session has ended; please log in again."),
+    "network": N_("The network is unsteady; please try again."),
+    "done": N_("Done."),
+    "updated": N_("Updated {time}"),
+    # today
+    "today": N_("Today"),
+    "issued": N_("Numbers taken"),
+    "finished": N_("Served"),
+    "waiting_now": N_("Waiting now"),
+    "mean_wait": N_("Mean wait"),
+    "p95_wait": N_("95% waited at most"),
+    "within_15": N_("Called within 15 min"),
+    "longest_now": N_("Longest waiting now"),
+    "satisfied": N_("Satisfied (好差评)"),
+    "minutes": N_("{minutes} min"),
+    "none": N_("—"),
+    # lines
+    "lines": N_("Lines"),
+    "pool": N_("Area"),
+    "waiting": N_("Waiting"),
+    "longest_wait": N_("Longest wait"),
+    "windows_open": N_("Windows open"),
+    "helped_by": N_("Helped by"),
+    "window_number": N_("Window {number}"),
+    # advice
+    "advice": N_("The pool advisor"),
+    "assess": N_("Ask the advisor now"),
+    "no_advice": N_("No advice now: the lines fit the windows."),
+    "projection": N_("Projected at {time}: mean wait {mean} min; longest, {category}: {worst} min"),
+    "gain": N_("Mean wait {before} → {after} min; {category}: {worst_before} → {worst_after} min"),
+    "accept": N_("Accept"),
+    "dismiss": N_("Dismiss"),
+    # windows
+    "windows": N_("Windows"),
+    "window": N_("Window"),
+    "home_pool": N_("Home area"),
+    "status": N_("Window status"),
+    "clerk": N_("Clerk"),
+    "current": N_("Now serving"),
+    "served_today": N_("Served today"),
+    "helping": N_("Also serving"),
+    "until": N_("until {time}"),
+    "stop_helping": N_("Stop"),
+    "choose_pool": N_("Choose an area"),
+    "move": N_("Move there"),
+    "help": N_("Help there"),
+    "help_until": N_("Until (optional)"),
+    "release": N_("Release"),
+    "release_confirm": N_("Release it? Its tickets wait again"),
+    "open": N_("Open"),
+    "paused": N_("Paused"),
+    "closed": N_("Closed"),
+    "lunch": N_("Lunch break"),
+    "break": N_("Short break"),
+    "meeting": N_("Meeting"),
+    "training": N_("Training"),
+    "system_fault": N_("System fault"),
+}
+
+
+def console_texts(language: str) -> dict[str, str]:
+    tr = translator("web", language)
+    return {key: tr(message) for key, message in CONSOLE_PAGE.items()}
+
+
+def console_refusals(language: str) -> dict[str, str]:
+    tr = translator("refusals", language)
+    return {code: tr(REFUSALS[code]) for code in CONSOLE_REFUSALS if code in REFUSALS}

@@ -1,0 +1,194 @@
+"""The manager's console (/manage) in a real headless Chromium against the real server: a
+clerk is turned away; the manager logs in and sees today's figures and each pool's line
+(area B's social line long, area A's windows idle), asks the pool advisor, accepts its
+first advice and dismisses the next (the hall changes as the API says), moves a window
+by hand, lets one help until a time and stops it, reads a refusal in Chinese, and
+releases a window whose clerk walked away with a ticket.
+Screenshots are saved to tests.conftest.SCREENSHOTS."""
+from __future__ import annotations
+
+import pytest
+
+from server.client import HallClient
+from server.sessions import DEMO_PASSWORD, seed_demo_people
+from tests.browser import needs_chromium
+from tests.conftest import TOKENS
+from tests.server.test_advice_api import mismatched
+
+
+def test_the_console_is_chinese_with_a_nonce_and_english_on_request(app):
+    page = app.test_client().get("/manage")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "值班长工作台" in html and "窗口调配建议" in html and "立即评估" in html
+    policy = page.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'<script nonce="{nonce}">' in html and "unsafe-inline" not in policy
+    assert page.headers["Cache-Control"] == "no-store"
+    english = app.test_client().get("/manage?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "Manager&#39;s console" in english
+    assert "Ask the advisor now" in english
+    assert app.test_client().get("/manage?lang=fr").status_code == 422
+
+
+def test_the_figures_name_each_pool_s_line(live_server):
+    url = live_server.url
+    mismatched(url)                      # windows 1-3 (A) and 8 (B) open; 10 social in B
+    stats = HallClient(url, TOKENS["manager"]).request("GET", "/api/stats")
+    assert stats["now"].startswith("2026-11-23T09:")
+    lines = stats["pools"]
+    assert list(lines) == ["acceptance_a", "acceptance_b", "pickup", "coordination", "green"]
+    assert lines["acceptance_b"]["waiting"] == 10 and lines["acceptance_a"]["waiting"] == 1
+    assert lines["acceptance_b"]["longest_wait_minutes"] >= 0
+    assert lines["pickup"] == {"waiting": 0, "longest_wait_minutes": None, "windows": 2,
+                               "open_windows": 0, "helped_by": []}
+    assert lines["acceptance_a"]["open_windows"] == 3
+    # window 8 is at home in B; window 5 (A) is configured to help B but is closed
+    assert lines["acceptance_b"]["open_windows"] == 1 and lines["acceptance_b"]["helped_by"] == []
+
+
+@needs_chromium
+def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_path):
+    pytest.importorskip("selenium")
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    from tests.browser import chromium
+    from tests.conftest import SCREENSHOTS
+
+    url = live_server.url
+    seed_demo_people(live_server.app.extensions["yichuang.service"])
+    clerks = mismatched(url)
+    manager = HallClient(url, TOKENS["manager"])
+    windows = lambda: {w.number: w for w in manager.windows()}            # noqa: E731
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser = chromium(tmp_path / "chromium", 1400, 1300)
+    try:
+        wait = WebDriverWait(browser, 10)
+
+        def shown(element_id: str, words: str) -> str:
+            wait.until(lambda b: words in b.find_element(By.ID, element_id).text)
+            return browser.find_element(By.ID, element_id).text
+
+        def press(selector: str) -> None:
+            """Click once it is there; the page redraws every few seconds, so an element
+            found just before a redraw is found again."""
+            def clicked(b) -> bool:
+                try:
+                    b.find_element(By.CSS_SELECTOR, selector).click()
+                    return True
+                except (NoSuchElementException, StaleElementReferenceException):
+                    return False
+            wait.until(clicked)
+
+        def log_in(user: str) -> None:
+            wait.until(lambda b: b.find_element(By.ID, "login").is_displayed())
+            browser.find_element(By.ID, "user").clear()
+            browser.find_element(By.ID, "user").send_keys(user)
+            browser.find_element(By.ID, "password").clear()
+            browser.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
+            browser.find_element(By.ID, "log-in").click()
+
+        browser.get(f"{url}/manage")
+        log_in("clerk01")                                   # not a manager
+        assert shown("message", "本页面仅供大厅管理人员使用")
+        assert not browser.find_element(By.ID, "console").is_displayed()
+
+        log_in("manager01")
+        wait.until(lambda b: b.find_element(By.ID, "console").is_displayed())
+        assert "张建国" in browser.find_element(By.ID, "who").text
+        today = shown("today", "取号")
+        assert "11" in today and "正在等候" in today
+        line_b = shown("pools", "综合受理B区")
+        row_b = browser.find_element(By.CSS_SELECTOR, 'tr[data-pool="acceptance_b"]').text
+        assert row_b.startswith("综合受理B区 10 ") and "1 / " in row_b, line_b
+        assert shown("no-advice", "暂无建议")
+        browser.save_screenshot(str(SCREENSHOTS / "console-before-advice.png"))
+
+        # ask the advisor: area A's windows are advised to serve B's social line
+        press("#assess")
+        wait.until(lambda b: b.find_elements(By.CSS_SELECTOR, "#advice [data-advice]"))
+        advices = manager.advice()["advice"]
+        assert advices and all(a["to_pool"] == "acceptance_b" for a in advices)
+        text = shown("advice", advices[0]["text"])
+        assert "综合受理B区" in text and "平均等候" in text
+        projected = shown("projection", "预计（09:")
+        assert "最长为社保医保" in projected, projected
+        browser.save_screenshot(str(SCREENSHOTS / "console-advice.png"))
+        first = advices[0]
+        press(f'button[data-accept="{first["id"]}"]')
+        assert shown("message", "已完成")
+        after = windows()[first["window"]]
+        if first["kind"] == "help":
+            assert "acceptance_b" in after.helping and after.pool == "acceptance_a"
+        else:
+            assert after.pool == "acceptance_b"
+        assert manager.advice(state="accepted")["advice"][0]["decided_by"] == "manager01"
+        if len(advices) > 1:
+            second = advices[1]
+            press(f'button[data-dismiss="{second["id"]}"]')
+            wait.until(lambda b: not b.find_elements(
+                By.CSS_SELECTOR, f'[data-advice="{second["id"]}"]'))
+            assert manager.advice(state="dismissed")["advice"][0]["id"] == second["id"]
+
+        # by hand: window 8 (B) lets window 2 help until 11:30, then stops it; a help until
+        # a time already past is refused in Chinese; window 1 moves to B
+        Select(browser.find_element(By.CSS_SELECTOR, 'select[data-window="2"]')) \
+            .select_by_value("acceptance_b")
+        until = browser.find_element(By.CSS_SELECTOR, 'input[data-until="2"]')
+        browser.execute_script("arguments[0].value = '08:00';"
+                               "arguments[0].dispatchEvent(new Event('change'));", until)
+        press('button[data-help="2"]')
+        refusal = shown("message", "协同结束时间08:00已过")
+        assert refusal == "协同结束时间08:00已过，请选择更晚的时间。"
+        assert browser.find_element(By.ID, "message").get_attribute("class") == "error"
+        assert windows()[2].helping == {}
+        browser.execute_script("arguments[0].value = '11:30';"
+                               "arguments[0].dispatchEvent(new Event('change'));", until)
+        press('button[data-help="2"]')
+        assert shown("message", "已完成")
+        assert windows()[2].helping == {"acceptance_b": "11:30"}
+        row = shown("windows", "至11:30")
+        assert "综合受理B区 至11:30" in row
+        browser.save_screenshot(str(SCREENSHOTS / "console-windows.png"))
+        press('button[data-stop="2:acceptance_b"]')
+        wait.until(lambda b: "至11:30" not in b.find_element(By.ID, "windows").text)
+        assert windows()[2].helping == {}
+
+        Select(browser.find_element(By.CSS_SELECTOR, 'select[data-window="1"]')) \
+            .select_by_value("acceptance_b")
+        press('button[data-move="1"]')
+        wait.until(lambda b: windows()[1].pool == "acceptance_b")
+        # only pools the window has skills for are offered (window 3 knows no pickup)
+        offered = browser.execute_script(       # read at once: the page redraws meanwhile
+            "return [...document.querySelectorAll('select[data-window=\"3\"] option')]"
+            ".map(o => o.value)")
+        assert "pickup" not in offered and "acceptance_b" in offered
+
+        # window 3's clerk calls a ticket and walks away: two presses release the window
+        called = clerks[3].call_next(3).ticket
+        assert called is not None
+        press('button[data-release="3"]')
+        assert shown("windows", "确认释放？")
+        assert windows()[3].clerk                          # one press does nothing yet
+        press('button[data-release="3"]')
+        wait.until(lambda b: windows()[3].status == "closed")
+        assert windows()[3].clerk == "" and windows()[3].current == ""
+        assert manager.request("GET", f"/api/tickets/{called.number}")["ticket"][
+            "state"] == "waiting"
+
+        logged = browser.get_log("browser")
+        assert [e for e in logged if e["source"] != "network"] == []    # no script error
+        failed = [e["message"].split(" - ")[0].split("/", 3)[3] for e in logged
+                  if e["source"] == "network"]
+        assert set(failed) <= {"favicon.ico", "api/windows/2/help"}      # the refused help
+
+        browser.get(f"{url}/manage?lang=en")                # the session is the tab's
+        assert shown("pools", "Comprehensive acceptance, area B")
+        assert shown("today", "Numbers taken")
+        browser.save_screenshot(str(SCREENSHOTS / "console-english.png"))
+        browser.find_element(By.ID, "log-out").click()
+        wait.until(lambda b: b.find_element(By.ID, "login").is_displayed())
+    finally:
+        browser.quit()
