@@ -22,3 +22,45 @@ def chromium(profile: Path, width: int, height: int, *extra: str):
                  f"--user-data-dir={profile}", *extra):
         options.add_argument(flag)
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+class Page:
+    """A page in that browser, waited on (up to `seconds`): the text an element shows,
+    and a press on a button that is found again when the page redraws meanwhile (the
+    staff pages refresh themselves every few seconds)."""
+
+    def __init__(self, browser, seconds: float = 10) -> None:
+        from selenium.webdriver.support.ui import WebDriverWait
+        self.browser = browser
+        self.wait = WebDriverWait(browser, seconds)
+
+    def shown(self, element_id: str, words: str) -> str:
+        """The element's text, once it contains `words`."""
+        from selenium.webdriver.common.by import By
+        self.wait.until(lambda b: words in b.find_element(By.ID, element_id).text)
+        return self.browser.find_element(By.ID, element_id).text
+
+    def press(self, selector: str) -> None:
+        """Click the element of this CSS selector once it is there."""
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+        )
+        from selenium.webdriver.common.by import By
+
+        def clicked(b) -> bool:
+            try:
+                b.find_element(By.CSS_SELECTOR, selector).click()
+                return True
+            except (NoSuchElementException, StaleElementReferenceException):
+                return False
+        self.wait.until(clicked)
+
+    def log_in(self, user: str, password: str) -> None:
+        """A staff page's log-in form (_staff_top.html): once it shows, fill it and send."""
+        from selenium.webdriver.common.by import By
+        self.wait.until(lambda b: b.find_element(By.ID, "login").is_displayed())
+        for field, value in (("user", user), ("password", password)):
+            self.browser.find_element(By.ID, field).clear()
+            self.browser.find_element(By.ID, field).send_keys(value)
+        self.browser.find_element(By.ID, "log-in").click()

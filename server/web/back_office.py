@@ -1,8 +1,8 @@
 """The back office page's words (catalogue `web`), handed to the page's script."""
 from __future__ import annotations
 
-from core.messages import N_, translator
-from core.messages.refusals import REFUSALS
+from core.messages import N_
+from server.web.texts import refusals_said, said
 
 # the refusals the page may meet, said in the page's language ({names} filled by the page)
 OFFICE_REFUSALS = ("case_part_unknown", "case_part_other_department", "case_other_department",
@@ -61,10 +61,8 @@ OFFICE_PAGE = {
 
 
 def office_texts(language: str) -> dict[str, str]:
-    tr = translator("web", language)
-    return {key: tr(message) for key, message in OFFICE_PAGE.items()}
+    return said(OFFICE_PAGE, language)
 
 
 def office_refusals(language: str) -> dict[str, str]:
-    tr = translator("refusals", language)
-    return {code: tr(REFUSALS[code]) for code in OFFICE_REFUSALS if code in REFUSALS}
+    return refusals_said(OFFICE_REFUSALS, language)

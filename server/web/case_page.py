@@ -1,7 +1,8 @@
 """The citizen's case page's words (catalogue `web`), handed to the page's script."""
 from __future__ import annotations
 
-from core.messages import N_, translator
+from core.messages import N_
+from server.web.texts import said
 
 CASE_PAGE = {
     "title": N_("Your case"),
@@ -36,8 +37,7 @@ CASE_PAGE = {
 
 
 def case_texts(language: str) -> dict[str, str]:
-    tr = translator("web", language)
-    return {key: tr(message) for key, message in CASE_PAGE.items()}
+    return said(CASE_PAGE, language)
 
 
 def case_status_texts(language: str) -> dict[str, str]:

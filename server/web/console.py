@@ -1,13 +1,13 @@
 """The manager's console page's words (catalogue `web`), handed to the page's script."""
 from __future__ import annotations
 
-from core.messages import N_, translator
-from core.messages.refusals import REFUSALS
+from core.messages import N_
+from server.web.texts import refusals_said, said
 
 # the refusals the console may meet, said in the page's language ({names} filled by the page)
 CONSOLE_REFUSALS = ("advisor_disabled", "advice_closed", "advice_outdated", "unknown_advice",
                     "window_no_skill_for_pool", "help_own_pool", "help_until_past",
-                    "window_not_helping", "window_unknown", "pool_unknown", "not_found",
+                    "window_not_helping", "unknown_pool", "not_found",
                     "invalid", "conflict", "forbidden")
 
 CONSOLE_PAGE = {
@@ -80,10 +80,8 @@ CONSOLE_PAGE = {
 
 
 def console_texts(language: str) -> dict[str, str]:
-    tr = translator("web", language)
-    return {key: tr(message) for key, message in CONSOLE_PAGE.items()}
+    return said(CONSOLE_PAGE, language)
 
 
 def console_refusals(language: str) -> dict[str, str]:
-    tr = translator("refusals", language)
-    return {code: tr(REFUSALS[code]) for code in CONSOLE_REFUSALS if code in REFUSALS}
+    return refusals_said(CONSOLE_REFUSALS, language)

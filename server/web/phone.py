@@ -4,8 +4,8 @@ Placeholders in braces ({ahead}, {window} ...) are filled in by the page.
 """
 from __future__ import annotations
 
-from core.messages import N_, translator
-from core.messages.refusals import REFUSALS
+from core.messages import N_
+from server.web.texts import refusals_said, said
 
 PHONE = {
     "title": N_("Your place in line"),
@@ -60,10 +60,8 @@ RATING_REFUSALS = ("already_rated", "rating_reason_required", "rating_not_finish
 
 
 def phone_texts(language: str) -> dict[str, str]:
-    tr = translator("web", language)
-    return {key: tr(message) for key, message in PHONE.items()}
+    return said(PHONE, language)
 
 
 def phone_refusals(language: str) -> dict[str, str]:
-    tr = translator("refusals", language)
-    return {code: tr(REFUSALS[code]) for code in RATING_REFUSALS}
+    return refusals_said(RATING_REFUSALS, language)

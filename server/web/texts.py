@@ -54,9 +54,20 @@ def language_of(asked: str) -> str:
     return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def page_texts(language: str) -> dict[str, str]:
+def said(messages: dict[str, str], language: str) -> dict[str, str]:
+    """A page's words (key -> message of the `web` catalogue) in the page's language."""
     tr = translator("web", language)
-    return {key: tr(message) for key, message in PAGE.items()}
+    return {key: tr(message) for key, message in messages.items()}
+
+
+def refusals_said(codes, language: str) -> dict[str, str]:
+    """These refusals in the page's language, their {details} left for the page to fill."""
+    tr = translator("refusals", language)
+    return {code: tr(REFUSALS[code]) for code in codes if code in REFUSALS}
+
+
+def page_texts(language: str) -> dict[str, str]:
+    return said(PAGE, language)
 
 
 def state_text(state: str, language: str) -> str:
@@ -75,5 +86,4 @@ def day_label(day: date, today: date, language: str) -> str:
 
 def refusal_texts(language: str) -> dict[str, str]:
     """Every refusal in the page's language, its {details} left for the page to fill."""
-    tr = translator("refusals", language)
-    return {code: tr(message) for code, message in REFUSALS.items()}
+    return refusals_said(REFUSALS, language)

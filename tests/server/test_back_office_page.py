@@ -33,11 +33,9 @@ def test_the_office_page_is_chinese_with_a_nonce(app):
 @needs_chromium
 def test_approve_return_and_a_theme_across_two_departments_in_chromium(live_server, tmp_path):
     pytest.importorskip("selenium")
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.browser import chromium
+    from tests.browser import Page, chromium
     from tests.conftest import SCREENSHOTS
 
     seed_demo_people(live_server.app.extensions["yichuang.service"])
@@ -54,36 +52,16 @@ def test_approve_return_and_a_theme_across_two_departments_in_chromium(live_serv
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser = chromium(tmp_path / "chromium", 1280, 900)
     try:
-        wait = WebDriverWait(browser, 10)
-
-        def shown(element_id: str, words: str) -> str:
-            wait.until(lambda b: words in b.find_element(By.ID, element_id).text)
-            return browser.find_element(By.ID, element_id).text
+        page = Page(browser)
+        wait, shown, press = page.wait, page.shown, page.press
 
         def log_in(user: str) -> None:
-            wait.until(lambda b: b.find_element(By.ID, "login").is_displayed())
-            browser.find_element(By.ID, "user").send_keys(user)
-            browser.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-            browser.find_element(By.ID, "log-in").click()
+            page.log_in(user, DEMO_PASSWORD)
             wait.until(lambda b: b.find_element(By.ID, "list").is_displayed())
 
-        def click(selector: str):
-            """Click once the element is there; the list may be redrawn between finding
-            a row and clicking it (its periodic refresh), so a stale element is retried."""
-            def clicked(b) -> bool:
-                try:
-                    b.find_element(By.CSS_SELECTOR, selector).click()
-                    return True
-                except (NoSuchElementException, StaleElementReferenceException):
-                    return False
-            return clicked
-
         def open_case(number: str) -> None:
-            wait.until(click(f'tr[data-case="{number}"]'))
+            press(f'tr[data-case="{number}"]')
             assert shown("detail-number", number) == number
-
-        def press(selector: str) -> None:
-            wait.until(click(selector))
 
         browser.get(f"{live_server.url}/office")
         log_in("backoffice01")

@@ -31,6 +31,18 @@ def test_the_console_is_chinese_with_a_nonce_and_english_on_request(app):
     assert app.test_client().get("/manage?lang=fr").status_code == 422
 
 
+def test_every_refusal_a_staff_or_phone_page_may_say_is_a_known_one():
+    from core.messages.refusals import REFUSALS
+    from server.web.back_office import OFFICE_REFUSALS
+    from server.web.console import CONSOLE_REFUSALS, console_refusals
+    from server.web.phone import RATING_REFUSALS
+    for codes in (CONSOLE_REFUSALS, OFFICE_REFUSALS, RATING_REFUSALS):
+        assert set(codes) <= set(REFUSALS)
+    said = console_refusals("zh")
+    assert said["help_until_past"] == "协同结束时间{until}已过，请选择更晚的时间。"
+    assert set(said) == set(CONSOLE_REFUSALS)
+
+
 def test_the_figures_name_each_pool_s_line(live_server):
     url = live_server.url
     mismatched(url)                      # windows 1-3 (A) and 8 (B) open; 10 social in B
@@ -50,11 +62,10 @@ def test_the_figures_name_each_pool_s_line(live_server):
 @needs_chromium
 def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_path):
     pytest.importorskip("selenium")
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import Select
 
-    from tests.browser import chromium
+    from tests.browser import Page, chromium
     from tests.conftest import SCREENSHOTS
 
     url = live_server.url
@@ -65,37 +76,15 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser = chromium(tmp_path / "chromium", 1400, 1300)
     try:
-        wait = WebDriverWait(browser, 10)
-
-        def shown(element_id: str, words: str) -> str:
-            wait.until(lambda b: words in b.find_element(By.ID, element_id).text)
-            return browser.find_element(By.ID, element_id).text
-
-        def press(selector: str) -> None:
-            """Click once it is there; the page redraws every few seconds, so an element
-            found just before a redraw is found again."""
-            def clicked(b) -> bool:
-                try:
-                    b.find_element(By.CSS_SELECTOR, selector).click()
-                    return True
-                except (NoSuchElementException, StaleElementReferenceException):
-                    return False
-            wait.until(clicked)
-
-        def log_in(user: str) -> None:
-            wait.until(lambda b: b.find_element(By.ID, "login").is_displayed())
-            browser.find_element(By.ID, "user").clear()
-            browser.find_element(By.ID, "user").send_keys(user)
-            browser.find_element(By.ID, "password").clear()
-            browser.find_element(By.ID, "password").send_keys(DEMO_PASSWORD)
-            browser.find_element(By.ID, "log-in").click()
+        page = Page(browser)
+        wait, shown, press = page.wait, page.shown, page.press
 
         browser.get(f"{url}/manage")
-        log_in("clerk01")                                   # not a manager
+        page.log_in("clerk01", DEMO_PASSWORD)               # not a manager
         assert shown("message", "本页面仅供大厅管理人员使用")
         assert not browser.find_element(By.ID, "console").is_displayed()
 
-        log_in("manager01")
+        page.log_in("manager01", DEMO_PASSWORD)
         wait.until(lambda b: b.find_element(By.ID, "console").is_displayed())
         assert "张建国" in browser.find_element(By.ID, "who").text
         today = shown("today", "取号")
