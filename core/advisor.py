@@ -34,8 +34,11 @@ How it decides (docs/allocation.md, "The pool advisor"):
    after the move stays under `max_donor_load` and under the target's. At most
    `windows_per_line` windows per line, preferring a window going back home, then
    the least loaded home pool, the highest skill, the earliest free. Help candidates:
-   the same skill and green-channel rules, a window not serving the line's pool yet,
-   whose home pool's recent load is at most `max_helper_load` (it helps with its slack).
+   the same skill rule, never the green-channel window, a window not serving the
+   line's pool yet, whose home pool's recent load is at most `max_helper_load` (it
+   helps with its slack). A help may go to the green pool's own line (民政 matters
+   at a single green window): the helper keeps its home pool and kind, so it serves
+   that pool's tickets of its skills, never other pools' priority tickets first.
 4. Each candidate is projected with the same forecast; its gain is the cut in the
    mean projected wait plus `worst_weight` times the cut in the worst category's mean.
    The best candidate is advised if its gain is at least `min_gain_minutes`, neither
@@ -312,14 +315,15 @@ def candidate_helps(windows: Sequence[WindowState], lines: Sequence[tuple[str, s
                     settings: AdvisorSettings = AdvisorSettings(),
                     keep: Collection[int] = ()) -> list[Move]:
     """The help advice worth projecting for the suffering `lines`: a window with a skill
-    for the line's category, not a green-channel window, helping a pool other than the
-    green one that it does not serve yet, its home pool's recent load at most
+    for the line's category, not a green-channel window, helping a pool (the green one
+    too: the helper stays an ordinary window) that it does not serve yet, its home
+    pool's recent load at most
     `max_helper_load`; at most `windows_per_line` per line (least loaded home pool,
     highest skill, earliest free first)."""
     views = [s.view for s in windows]
     helps: list[Move] = []
     for pool, category in lines:
-        if hall.pool_kinds.get(pool) in (None, PoolKind.GREEN):
+        if hall.pool_kinds.get(pool) is None:
             continue
         ranked = []
         for state in windows:

@@ -17,8 +17,10 @@ from core.advisor import (
     candidate_helps,
     candidate_moves,
     expired,
+    helped,
     should_return,
 )
+from core.allocation.eligibility import can_serve
 from core.allocation.interface import WaitingTicket, WindowView
 from core.forecast.eta import WindowState
 from core.settings.schema import PoolKind, Priority
@@ -100,6 +102,23 @@ def test_help_keeps_the_home_pool_and_is_preferred_when_it_gains_as_much():
         assert m.kind == "help" and m.window in (4, 5)
 
 
+def test_a_window_knowing_the_green_channel_s_matters_helps_its_own_line():
+    """The single green-channel window (7) is busy with a long civil line; window 3 (pool
+    b) knows civil: it is advised to help the green pool, and stays a pool-b window (it
+    calls the green pool's civil tickets, not every pool's priority tickets)."""
+    windows = [state(1, "a", {"x": 1.0}), state(3, "b", {"z": 1.0, "civil": 0.8}),
+               state(6, "b", {"z": 1.0}), state(7, "g", {"civil": 1.0})]
+    waiting = (tickets("g", "civil", 12, waited_minutes=30) + tickets("a", "x", 1, 50, 2)
+               + tickets("b", "z", 1, 60, 2))
+    advice = advise(waiting, windows, NOW, "balanced", expected, facts(windows))
+    assert advice is not None and advice.kind == "help"
+    assert (advice.window, advice.from_pool, advice.to_pool) == (3, "b", "g")
+    assert advice.category == "civil" and advice.mean_after < advice.mean_before
+    # never a move into the green pool: the moved window would become a green-channel one
+    assert all(m.to_pool != "g" for m in candidate_moves(waiting, windows, [("g", "civil")],
+                                                          facts(windows)))
+
+
 def test_no_advice_on_a_balanced_hall():
     windows, _ = mismatched()
     waiting = (tickets("a", "x", 3, waited_minutes=5) + tickets("b", "z", 3, 10, 5)
@@ -173,6 +192,9 @@ def halls(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(halls())
 def test_property_help_never_an_unskilled_or_green_window(hall_state):
+    """A help never comes from a window without the skill or from the green-channel
+    window; into the green pool it is allowed, and the helper stays an ordinary window:
+    it serves that pool's own tickets of its skills and no other pool's priority ones."""
     windows, waiting = hall_state
     by_number = {s.view.number: s.view for s in windows}
     hall = facts(windows)
@@ -194,7 +216,12 @@ def test_property_help_never_an_unskilled_or_green_window(hall_state):
         assert view.pool == move.from_pool != move.to_pool
         assert move.to_pool not in view.also_serves
         assert view.pool_kind is not PoolKind.GREEN
-        assert KINDS[move.to_pool] is not PoolKind.GREEN
+        after = helped(WindowState(view, busy_until=NOW), move.to_pool).view
+        assert after.pool == view.pool and after.pool_kind is view.pool_kind
+        for ticket in waiting:
+            if can_serve(after, ticket) and not can_serve(view, ticket):
+                assert ticket.pool == move.to_pool
+                assert after.skills.get(ticket.category, 0.0) > 0.0
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,13 +238,14 @@ def test_property_never_a_window_without_the_skill(hall_state):
     moves += [m for m, _ in decision.scored]
     if decision.advice is not None:
         a = decision.advice
-        moves.append(Move(a.window, a.from_pool, a.to_pool, a.category))
+        moves.append(Move(a.window, a.from_pool, a.to_pool, a.category, a.kind))
     for move in moves:
         view = by_number[move.window]
         assert view.skills.get(move.category, 0.0) > 0.0
         assert view.pool == move.from_pool != move.to_pool
         assert KINDS[move.from_pool] is not PoolKind.GREEN
-        assert KINDS[move.to_pool] is not PoolKind.GREEN
+        if move.kind == "move":        # a help may serve the green pool's own line
+            assert KINDS[move.to_pool] is not PoolKind.GREEN
 
 
 def test_decision_time_with_500_waiting_and_60_windows():

@@ -55,7 +55,8 @@ def test_applied_advice_keeps_the_invariants():
     for move in advising.moves:
         spec = day.hall.window(move.window)
         assert day.hall.pool(move.from_pool).kind is not PoolKind.GREEN
-        assert day.hall.pool(move.to_pool).kind is not PoolKind.GREEN
+        if move.kind == "move":        # a help may serve the green pool's own line
+            assert day.hall.pool(move.to_pool).kind is not PoolKind.GREEN
         if move.advice is not None:
             assert spec.skills.get(move.advice.category, 0) > 0
             assert move.to_pool == move.advice.to_pool and move.kind == move.advice.kind
@@ -249,8 +250,7 @@ def test_the_advisor_helps_on_a_layout_mismatch_day_with_several_helps_at_once()
     for m in helps:
         spec = day.hall.window(m.window)
         assert spec.skills.get(m.advice.category, 0) > 0      # the derived hall's skills
-        assert day.hall.pool(spec.pool).kind is not PoolKind.GREEN
-        assert day.hall.pool(m.to_pool).kind is not PoolKind.GREEN
+        assert day.hall.pool(spec.pool).kind is not PoolKind.GREEN   # (a help may go there)
     called = Counter(ticket for _, _, ticket in simulation.calls)
     assert set(called) == {t.ticket_id for t in day.trace} and max(called.values()) == 1
 

@@ -7,6 +7,7 @@ import pytest
 from core.actions.serving import call_case, call_next, park
 from core.actions.staffing import (
     close_window,
+    help_pool,
     log_in,
     log_out,
     move_window,
@@ -24,6 +25,7 @@ from core.events import (
     WindowPaused,
     WindowResumed,
 )
+from core.settings.schema import Priority
 from core.windows import WindowStatus
 from tests.core.actions.helpers import (
     NOTHING,
@@ -322,6 +324,20 @@ def test_a_window_is_not_moved_where_it_could_serve_nobody(hall):
     assert refused.value.code == "window_no_skill_for_pool"
     assert refused.value.details == {"window": 3, "pool": "pickup"}
     assert touched(hall) == NOTHING and hall.windows[3].pool == "acceptance_a"
+
+
+def test_a_window_helping_the_green_channel_serves_its_line_not_every_pool_s_priority(hall):
+    """Window 8 (area B, knows social and civil) helps the green pool: it calls the green
+    pool's own 民政 ticket, but an elderly social ticket of area A, which the green-channel
+    window 15 would call first, stays out of its reach: a helper is no green window."""
+    staffed(hall, 8)
+    elderly_a = take(hall, "SB-0503", priority=Priority.ELDERLY, by_staff=True)
+    green_civil = take(hall, "MZ-0803", now=at(minutes=1))
+    assert hall.tickets[elderly_a].priority is Priority.ELDERLY
+    assert call_next(hall, 8, at(minutes=2)) == []      # neither is area B's
+    help_pool(hall, 8, "green", None, NOW)
+    assert called(hall, 8, at(minutes=2)) == green_civil
+    assert hall.tickets[elderly_a].state.value == "waiting"
 
 
 def test_a_window_is_a_pickup_window_by_the_pool_it_is_in_now(hall):
