@@ -280,8 +280,8 @@ class BusWorker:
             log.info("LED bus %s works again", self.url)
         if was is False:
             log.info("%s (%s) answers again", screen.device, screen.place)
-        if shown is not None:
-            log.info("%s (%s): %s", screen.device, screen.place, shown.text)
+        if shown is not None:   # every call: debug (a fake screen logs what it shows)
+            log.debug("%s (%s): %s", screen.device, screen.place, shown.text)
         if not reply.ok:
             log.warning("%s refused %r (status %d)", screen.device, shown, reply.status)
         self.health.report(screen.device, "ok")
