@@ -338,6 +338,14 @@ class HallService:
         self._unpublished.extend(logged)
         self._settle()
 
+    def on_tickets_of(self, service_day: str, use: Callable[[list], T]) -> T:
+        """`use` a day's tickets, under the lock: today's from the live hall, an earlier
+        day's from the database."""
+        with self.lock:
+            if service_day == self.hall.service_day:
+                return use(list(self.hall.tickets.values()))
+            return use(self._store.tickets_of_day(service_day))
+
     def stored_case(self, token: str):
         """A case by its page token from the database (picked-up cases leave the hall)."""
         with self.lock:

@@ -30,7 +30,7 @@ from core.clock import seconds_of_day
 from core.events import DayStarted, Event, LoggedEvent
 from core.hall import Changes, Estimator, Hall
 from core.settings.schema import HallSettings
-from core.tickets import HistoryEntry, handover_seconds
+from core.tickets import HistoryEntry, Ticket, handover_seconds
 from core.windows import WindowStatus
 from server.migrations import MIGRATIONS
 from server.records import case_from_row, case_row, ticket_from_row, ticket_row, window_row
@@ -250,6 +250,11 @@ class Store:
         self._learn_arrivals(hall, day)
         hall.take_changes()
         return hall
+
+    def tickets_of_day(self, service_day: str) -> list[Ticket]:
+        """An earlier day's tickets, as they ended (the day report)."""
+        return [ticket_from_row(row) for row in self.db.query(
+            "SELECT * FROM tickets WHERE service_day = ? ORDER BY issued_at", [service_day])]
 
     def case_by_token(self, token: str) -> Case | None:
         """Any case, open or picked up, by its page token (the live hall has the open ones)."""

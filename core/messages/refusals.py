@@ -207,6 +207,9 @@ REFUSALS: dict[str, str] = {
     "advisor_disabled": N_("The pool advisor is switched off in this hall."),
     "advice_outdated": N_("Window {window} has moved since this advice; it no longer "
                           "applies."),
+    # --- the day report (server/views/manage.py) ---------------------------------------
+    "report_day_in_future": N_("{day} has not come yet: a report covers today or an "
+                               "earlier day."),
     # --- 好差评 from the phone page and the case page (core/actions/ratings.py) --------
     "rating_reason_required": N_("Please choose why you are not satisfied, so that it can "
                                  "be followed up."),

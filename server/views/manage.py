@@ -1,15 +1,19 @@
-"""The manager's figures, and 好差评 ratings from the windows' rating pads."""
+"""The manager's console, figures and day report (日报), and 好差评 ratings from the
+windows' rating pads."""
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 
 from flask import Blueprint, g, make_response, render_template
 
 from core.actions.ratings import submit_rating
-from core.errors import Forbidden
+from core.errors import Forbidden, Invalid
 from core.figures import day_figures, help_figures
+from core.reports import REPORT_COLUMNS, day_report, report_rows
 from server.auth import owned_windows, public, requires
-from server.payloads import Values, accepts, integer
+from server.payloads import Values, accepts, day, integer
 from server.security import content_security_policy
 from server.views.common import (
     PAGE_LANGUAGE,
@@ -20,7 +24,7 @@ from server.views.common import (
     service,
     settings,
 )
-from server.web.console import console_refusals, console_texts
+from server.web.console import console_refusals, console_texts, report_words
 from server.web.texts import language_of
 
 blueprint = Blueprint("manage", __name__)
@@ -52,6 +56,56 @@ def console_page(query: Values):
 def stats():
     return service().read(lambda hall, now: day_figures(hall, now)
                           | {"help_requests": help_figures(hall, now)})
+
+
+REPORT_DAY = day("day", doc="the service day; today when absent", example="2026-11-23")
+
+
+def _report_day(query: Values) -> str:
+    today = service().read(lambda hall, now: hall.service_day)
+    asked = query["day"]
+    if asked is None:
+        return today
+    if asked.isoformat() > today:
+        raise Invalid(f"{asked.isoformat()} has not come yet", day=asked.isoformat(),
+                      code="report_day_in_future")
+    return asked.isoformat()
+
+
+@blueprint.get("/api/report")
+@requires("manager")
+@accepts(query=[REPORT_DAY])
+def report(query: Values):
+    """The day report (日报) of today or an earlier day: totals, waits, service times and
+    好差评, by category, by window and by hour of issue."""
+    service_day = _report_day(query)
+    return service().on_tickets_of(
+        service_day, lambda tickets: day_report(service_day, tickets, settings()))
+
+
+@blueprint.get("/api/report.csv")
+@requires("manager")
+@accepts(query=[REPORT_DAY, PAGE_LANGUAGE], media_type="text/csv")
+def report_csv(query: Values):
+    """The day's tickets, one row each, for a spreadsheet (UTF-8 with a byte-order mark,
+    so that Excel reads the Chinese)."""
+    service_day = _report_day(query)
+    language = language_of(query["lang"] or "")
+    rows = service().on_tickets_of(
+        service_day, lambda tickets: report_rows(tickets, settings(), language))
+    words = report_words(language)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([words["columns"][column] for column in REPORT_COLUMNS])
+    for row in rows:
+        writer.writerow([words["values"].get((column, row[column]), row[column])
+                         for column in REPORT_COLUMNS])
+    answer = make_response("\ufeff" + out.getvalue())
+    answer.headers["Content-Type"] = "text/csv; charset=utf-8"
+    answer.headers["Content-Disposition"] = (
+        f'attachment; filename="report-{service_day}.csv"')
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
 
 
 @blueprint.post("/api/ratings")

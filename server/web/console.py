@@ -7,7 +7,7 @@ from server.web.texts import refusals_said, said
 # the refusals the console may meet, said in the page's language ({names} filled by the page)
 CONSOLE_REFUSALS = ("advisor_disabled", "advice_closed", "advice_outdated", "unknown_advice",
                     "window_no_skill_for_pool", "help_own_pool", "help_until_past",
-                    "window_not_helping", "unknown_pool", "not_found",
+                    "window_not_helping", "unknown_pool", "report_day_in_future", "not_found",
                     "invalid", "conflict", "forbidden")
 
 CONSOLE_PAGE = {
@@ -66,6 +66,21 @@ CONSOLE_PAGE = {
     "move": N_("Move there"),
     "help": N_("Help there"),
     "help_until": N_("Until (optional)"),
+    # the day report
+    "report": N_("Day report (日报)"),
+    "report_day": N_("Day"),
+    "show_report": N_("Show"),
+    "download": N_("Download the spreadsheet (CSV)"),
+    "by_window": N_("By window"),
+    "by_category": N_("By category"),
+    "by_hour": N_("By hour of the day"),
+    "category": N_("Category"),
+    "time_of_day": N_("Time of day"),
+    "no_shows": N_("No-shows"),
+    "mean_service": N_("Mean service"),
+    "rated": N_("Rated"),
+    "bad": N_("Not satisfied"),
+    "hour": N_("{hour}:00–{next}:00"),
     "release": N_("Release"),
     "release_confirm": N_("Release it? Its tickets wait again"),
     "open": N_("Open"),
@@ -85,3 +100,48 @@ def console_texts(language: str) -> dict[str, str]:
 
 def console_refusals(language: str) -> dict[str, str]:
     return refusals_said(CONSOLE_REFUSALS, language)
+
+
+# the day report's spreadsheet (core.reports.REPORT_COLUMNS): its headers, and the words
+# for the codes in its state, priority and origin columns
+REPORT_HEADERS = {
+    "number": N_("Number"),
+    "subject": N_("Matter code"),
+    "subject_name": N_("Matter"),
+    "category_name": N_("Category"),
+    "pool_name": N_("Area"),
+    "priority": N_("Priority"),
+    "origin": N_("Taken by"),
+    "issued_at": N_("Taken at"),
+    "called_at": N_("Called at"),
+    "finished_at": N_("Finished at"),
+    "window": N_("Window"),
+    "clerk": N_("Clerk"),
+    "wait_minutes": N_("Wait (min)"),
+    "service_minutes": N_("Service (min)"),
+    "state": N_("Ticket state"),
+    "rating": N_("Rating (好差评)"),
+    "case_number": N_("Case number"),
+}
+REPORT_VALUES = {
+    ("state", "waiting"): N_("Waiting in line"),
+    ("state", "called"): N_("Called"),
+    ("state", "serving"): N_("Being served"),
+    ("state", "parked"): N_("Set aside"),
+    ("state", "finished"): N_("Served"),
+    ("state", "no_show"): N_("No-show (过号)"),
+    ("state", "cancelled"): N_("Cancelled"),
+    ("priority", "green"): N_("Green channel"),
+    ("priority", "elderly"): N_("Elderly"),
+    ("priority", "appointment"): N_("Appointment"),
+    ("priority", "normal"): N_("Normal"),
+    ("origin", "kiosk"): N_("Kiosk"),
+    ("origin", "appointment"): N_("Appointment check-in"),
+    ("origin", "staff"): N_("Staff"),
+}
+
+
+def report_words(language: str) -> dict:
+    """{"columns": column -> header, "values": (column, code) -> word} in `language`."""
+    return {"columns": said(REPORT_HEADERS, language),
+            "values": said(REPORT_VALUES, language)}

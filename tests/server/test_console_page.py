@@ -3,7 +3,8 @@ clerk is turned away; the manager logs in and sees today's figures and each pool
 (area B's social line long, area A's windows idle), asks the pool advisor, accepts its
 first advice and dismisses the next (the hall changes as the API says), moves a window
 by hand, lets one help until a time and stops it, reads a refusal in Chinese, and
-releases a window whose clerk walked away with a ticket.
+releases a window whose clerk walked away with a ticket; reads today's day report and
+saves its spreadsheet.
 Screenshots are saved to tests.conftest.SCREENSHOTS."""
 from __future__ import annotations
 
@@ -172,6 +173,25 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
         failed = [e["message"].split(" - ")[0].split("/", 3)[3] for e in logged
                   if e["source"] == "network"]
         assert set(failed) <= {"favicon.ico", "api/windows/2/help"}      # the refused help
+
+        # the day report: today's, in the page, and its spreadsheet saved by the browser
+        report = shown("report", "按类别")
+        assert "社保医保" in report and "9:00—10:00" in report, report
+        browser.execute_script("document.getElementById('report').scrollIntoView()")
+        browser.save_screenshot(str(SCREENSHOTS / "console-report.png"))
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        browser.execute_cdp_cmd("Browser.setDownloadBehavior",
+                                {"behavior": "allow", "downloadPath": str(downloads)})
+        press("#download-report")
+        wait.until(lambda b: [p for p in downloads.glob("*.csv")])
+        saved = next(downloads.glob("*.csv"))
+        assert saved.name == "report-2026-11-23.csv"
+        lines = saved.read_text(encoding="utf-8-sig").splitlines()
+        assert lines[0].startswith("号码,事项编码,事项,类别") and len(lines) == 12   # 11 tickets
+        browser.execute_script("document.getElementById('report-day').value = '2026-12-01'")
+        press("#show-report")
+        assert shown("message", "尚未到来") == "2026-12-01尚未到来：日报只能查看今天或之前的日期。"
 
         browser.get(f"{url}/manage?lang=en")                # the session is the tab's
         assert shown("pools", "Comprehensive acceptance, area B")
