@@ -205,7 +205,6 @@ class HallClient(FloorCalls, PersonCalls, CaseCalls):
     def stats(self) -> dict:
         """Today's figures (`GET /api/stats`)."""
         return self.request("GET", "/api/stats")
-
     # --- tickets ------------------------------------------------------------------
     @staticmethod
     def _issued(body: dict) -> IssuedTicket:

@@ -1,6 +1,6 @@
 """The typed client's calls for floor helpers (呼叫帮办), self-service forms (自助办理),
 协同 (a window helping another pool) and the pool advisor's advice,
-case progress (办件查询) and device health: part of `server.client.HallClient`
+case progress (办件查询), device health and the day report (日报): part of `server.client.HallClient`
 (kept in a module of its own to keep each file short). Standard library and core only.
 """
 from __future__ import annotations
@@ -129,6 +129,10 @@ class FloorCalls:
     def stop_helping(self, window: int, pool: str,
                      idempotency_key: str | None = None) -> Any:
         return self._window(window, "stop-helping", {"pool": pool}, key=idempotency_key)
+
+    def day_report(self, day: str | None = None) -> dict:
+        """The day report of today or an earlier day, "YYYY-MM-DD" (`GET /api/report`)."""
+        return self.request("GET", "/api/report" + (f"?day={day}" if day else ""))
 
     def advice(self, state: str = "open") -> dict:
         """Today's advice (`advice`: a list of dicts as docs/api.md gives them) and the

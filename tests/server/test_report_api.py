@@ -63,11 +63,11 @@ def test_today_and_an_earlier_day_and_the_spreadsheet(live_server):
     # Tuesday: Monday's tickets are in the database; its waiting ones were cancelled
     live_server.clock.advance(days=1)
     HallClient(url, TOKENS["kiosk"]).issue_ticket("SS-0101")
-    monday = manager.request("GET", "/api/report?day=2026-11-23")
+    monday = manager.day_report("2026-11-23")
     assert monday["issued"] == 3 and monday["by_state"]["finished"] == 1
     assert monday["by_state"]["cancelled"] == 2 and monday["by_state"]["waiting"] == 0
     assert monday["by_window"][0]["finished"] == 1
-    tuesday = manager.request("GET", "/api/report")
+    tuesday = manager.day_report()
     assert tuesday["service_day"] == "2026-11-24" and tuesday["issued"] == 1
     assert manager.request("GET", "/api/report?day=2026-11-01")["issued"] == 0
 
