@@ -1,6 +1,6 @@
 """The typed client's calls for floor helpers (呼叫帮办), self-service forms (自助办理),
-协同 (a window helping another pool) and the pool advisor's advice,
-case progress (办件查询), device health and the day report (日报): part of `server.client.HallClient`
+协同 (a window helping another pool) and the pool advisor's advice, case progress
+(办件查询), device health and the day report (日报): part of `server.client.HallClient`
 (kept in a module of its own to keep each file short). Standard library and core only.
 """
 from __future__ import annotations
