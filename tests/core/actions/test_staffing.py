@@ -326,6 +326,19 @@ def test_a_window_is_not_moved_where_it_could_serve_nobody(hall):
     assert touched(hall) == NOTHING and hall.windows[3].pool == "acceptance_a"
 
 
+def test_a_window_may_always_go_home(hall):
+    """Home is where the hall's config put the window, whatever its skills (the config's
+    checks allow a window with none for its home pool, and an advised move's return home
+    must never be refused): window 13, at home in pickup but knowing only realty here,
+    moves to area B and goes home again."""
+    from dataclasses import replace
+    spec = hall.windows[13].spec
+    hall.windows[13].spec = replace(spec, skills={"realty": 1.0})
+    assert move_window(hall, 13, "acceptance_b")[0].pool == "acceptance_b"
+    assert move_window(hall, 13, "pickup") == [WindowMovedToPool(
+        window=13, pool="pickup", previous_pool="acceptance_b")]
+
+
 def test_a_window_helping_the_green_channel_serves_its_line_not_every_pool_s_priority(hall):
     """Window 8 (area B, knows social and civil) helps the green pool: it calls the green
     pool's own 民政 ticket, but an elderly social ticket of area A, which the green-channel
