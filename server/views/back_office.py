@@ -131,7 +131,8 @@ def office_page(query: Values):
     nonce = secrets.token_urlsafe(16)
     language = language_of(query["lang"] or "")
     page = make_response(render_template(
-        "back_office.html", hall=settings().name, nonce=nonce, language=language,
+        "back_office.html", hall=settings().name_en if language == "en" else settings().name,
+        nonce=nonce, language=language,
         texts=office_texts(language), refusals=office_refusals(language)))
     page.headers["Content-Security-Policy"] = content_security_policy(nonce)
     page.headers["Cache-Control"] = "no-store"

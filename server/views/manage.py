@@ -42,7 +42,8 @@ def console_page(query: Values):
     nonce = secrets.token_urlsafe(16)
     language = language_of(query["lang"] or "")
     page = make_response(render_template(
-        "manage.html", hall=settings().name, nonce=nonce, language=language,
+        "manage.html", hall=settings().name_en if language == "en" else settings().name,
+        nonce=nonce, language=language,
         texts=console_texts(language), refusals=console_refusals(language),
         refresh_seconds=CONSOLE_REFRESH_SECONDS))
     page.headers["Content-Security-Policy"] = content_security_policy(nonce)
