@@ -8,10 +8,15 @@ saves its spreadsheet.
 Screenshots are saved to tests.conftest.SCREENSHOTS."""
 from __future__ import annotations
 
+import json
+import sqlite3
+import time
+
 import pytest
 
 from server.client import HallClient
 from server.sessions import DEMO_PASSWORD, seed_demo_people
+from server.views.manage import CONSOLE_REFRESH_SECONDS as REFRESH_SECONDS
 from tests.browser import needs_chromium
 from tests.conftest import TOKENS
 from tests.server.test_advice_api import mismatched
@@ -63,6 +68,7 @@ def test_the_figures_name_each_pool_s_line(live_server):
 @needs_chromium
 def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_path):
     pytest.importorskip("selenium")
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -162,11 +168,18 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
         press('button[data-release="3"]')
         assert shown("windows", "确认释放？")
         assert windows()[3].clerk                          # one press does nothing yet
-        press('button[data-release="3"]')
+        time.sleep(REFRESH_SECONDS + 1)                    # still armed after a redraw
+        assert shown("windows", "确认释放？")
+        armed = browser.find_element(By.CSS_SELECTOR, 'button[data-release="3"]')
+        ActionChains(browser).double_click(armed).perform()   # sent once
         wait.until(lambda b: windows()[3].status == "closed")
         assert windows()[3].clerk == "" and windows()[3].current == ""
         assert manager.request("GET", f"/api/tickets/{called.number}")["ticket"][
             "state"] == "waiting"
+        time.sleep(1)
+        with sqlite3.connect(tmp_path / "live.db") as db:
+            released = db.execute("SELECT data FROM events WHERE type = 'WindowReleased'")
+            assert [json.loads(data)["window"] for (data,) in released] == [3]
 
         logged = browser.get_log("browser")
         assert [e for e in logged if e["source"] != "network"] == []    # no script error
