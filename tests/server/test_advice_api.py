@@ -263,6 +263,30 @@ def test_a_help_ends_at_its_time_and_a_window_without_the_skill_is_refused(live_
     assert stopped.code == "window_not_helping"
 
 
+def test_a_long_green_channel_line_gets_a_helper_that_calls_only_its_tickets(live_server):
+    """Window 15 (the green channel) has a long line of 民政 tickets of the green pool;
+    window 8 (area B) knows 民政: the advisor has it help the green pool, and once
+    accepted it calls those tickets, not the elderly ticket of area A that the green
+    window would take first."""
+    url = live_server.url
+    clerks = staffed(url, (1, 8, 15))
+    kiosk = HallClient(url, TOKENS["kiosk"])
+    for _ in range(12):
+        kiosk.issue_ticket("MZ-0803")
+    manager = HallClient(url, TOKENS["manager"])
+    elderly = manager.issue_ticket("SB-0503", priority="elderly").ticket   # area A social
+    advices = manager.assess_advice()["advice"]
+    to_green = [a for a in advices if a["to_pool"] == "green"]
+    assert to_green and to_green[0]["kind"] == "help" and to_green[0]["window"] == 8
+    assert to_green[0]["category"] == "civil" and "绿色通道" in to_green[0]["text"]
+    accepted = manager.accept_advice(to_green[0]["id"])
+    assert "green" in accepted["window"].helping and accepted["window"].pool == "acceptance_b"
+    called = clerks[8].call_next(8).ticket
+    assert called.pool == "green" and called.subject == "MZ-0803"
+    assert manager.request("GET", f"/api/tickets/{elderly.number}")["ticket"][
+        "state"] == "waiting"
+
+
 def test_applying_advice_keeps_each_ticket_called_once(live_server):
     url = live_server.url
     clerks = mismatched(url)
