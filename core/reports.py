@@ -36,10 +36,12 @@ def rating_of(ticket: Ticket) -> int | None:
 
 
 def _names(settings: HallSettings, kind: str, code: str) -> tuple[str, str]:
-    """(name, name_en) of a category or pool; the code itself if the hall has none now."""
-    items = settings.categories if kind == "category" else settings.pools
-    found = next((item for item in items if item.code == code), None)
-    return (found.name, found.name_en) if found else (code, code)
+    """(name, name_en) of a category, pool or subject (matter or theme); the code itself
+    if the hall has none of it now (an earlier day's report after a config change)."""
+    if not settings.has(kind, code):
+        return code, code
+    found = getattr(settings, kind)(code)
+    return found.name, found.name_en
 
 
 def _mean(values: list[float]) -> float | None:
@@ -72,9 +74,9 @@ def day_report(service_day: str, tickets: Iterable[Ticket], settings: HallSettin
                                                if t.number in served])}
 
     def by_window(number: int, group: list[Ticket]) -> dict:
-        spec = next((w for w in settings.windows if w.number == number), None)
         ratings = rating_figures(group)
-        return {"window": number, "name": spec.name if spec else str(number),
+        return {"window": number, "name": settings.window(number).name
+                if settings.has("window", number) else str(number),
                 "finished": sum(t.state is TicketState.FINISHED for t in group),
                 "no_shows": sum(t.state is TicketState.NO_SHOW for t in group),
                 "mean_service_minutes": _mean([served[t.number] for t in group
@@ -124,12 +126,10 @@ def report_rows(tickets: Iterable[Ticket], settings: HallSettings,
 
     rows = []
     for ticket in sorted(tickets, key=lambda t: t.issued_at):
-        subject = next((s for s in (*settings.matters, *settings.themes)
-                        if s.code == ticket.subject), None)
         rating = rating_of(ticket)
         rows.append({
             "number": ticket.number, "subject": ticket.subject,
-            "subject_name": (subject.name_en if english else subject.name) if subject else "",
+            "subject_name": name("subject", ticket.subject),
             "category_name": name("category", ticket.category),
             "pool_name": name("pool", ticket.pool),
             "priority": ticket.priority.value, "origin": ticket.origin.value,
