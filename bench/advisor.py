@@ -40,8 +40,8 @@ import statistics
 import sys
 import time
 from dataclasses import replace
-from multiprocessing import Pool
 
+from bench import results
 from core.advisor import AdvisorSettings
 from core.figures import percentile
 from core.forecast.arrivals import ArrivalModel
@@ -261,11 +261,9 @@ def main(argv=None) -> int:
     work = [(key[0], seed, args.every, overrides, key[1], args.hold)
             for key, found_seeds in seeds.items() for seed in found_seeds]
     found: dict[tuple, list] = {key: [] for key in seeds}
-    with Pool(args.processes) as pool:
-        for done, (key, seed, figures) in enumerate(
-                pool.imap_unordered(run_day, work, chunksize=1), 1):
-            found[key].append((seed, figures))
-            _progress(done, len(work))
+    for done, (key, seed, figures) in enumerate(results(run_day, work, args.processes), 1):
+        found[key].append((seed, figures))
+        _progress(done, len(work))
     print(f"Pool advisor: balanced, static layout vs the advisor every {args.every:g} min; "
           f"{'TUNING' if args.tuning else 'reporting'} seeds; "
           f"{'overrides ' + str(overrides) + '; ' if overrides else ''}hold {args.hold:g} min; "

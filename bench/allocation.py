@@ -16,8 +16,8 @@ import argparse
 import statistics
 import sys
 import time
-from multiprocessing import Pool
 
+from bench import results
 from core.allocation import POLICIES, choose, window_view_of
 from core.allocation.interface import HallContext, WaitingTicket
 from core.forecast.service_times import ServiceTimeModel
@@ -94,11 +94,10 @@ def jobs(seeds: int):
 def collect(seeds: int, processes: int, progress) -> dict:
     table: dict = {}
     work = list(jobs(seeds))
-    with Pool(processes) as pool:
-        for done, (job, summary) in enumerate(pool.imap_unordered(run_one, work, chunksize=2), 1):
-            size, scenario, _, _, _, row = job
-            table.setdefault((size, scenario, row), []).append(summary)
-            progress(done, len(work))
+    for done, (job, summary) in enumerate(results(run_one, work, processes, chunksize=2), 1):
+        size, scenario, _, _, _, row = job
+        table.setdefault((size, scenario, row), []).append(summary)
+        progress(done, len(work))
     return {key: {k: statistics.mean(s[k] for s in runs) for k in runs[0]}
             for key, runs in table.items()}
 

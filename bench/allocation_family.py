@@ -34,8 +34,8 @@ import statistics
 import sys
 import time
 import zlib
-from multiprocessing import Pool
 
+from bench import results
 from core.allocation.policies import Aging
 from core.figures import percentile
 from core.forecast.arrivals import ArrivalModel
@@ -246,11 +246,9 @@ def collect(sizes, seeds, processes: int, progress, arrivals: bool = True,
             history_days: int = 1) -> dict[str, list]:
     work = [(size, seed, arrivals, history_days) for size in sizes for seed in seeds]
     found: dict[str, list] = {size: [] for size in sizes}
-    with Pool(processes) as pool:
-        for done, (size, seed, figures) in enumerate(
-                pool.imap_unordered(run_day, work, chunksize=1), 1):
-            found[size].append((seed, figures))
-            progress(done, len(work))
+    for done, (size, seed, figures) in enumerate(results(run_day, work, processes), 1):
+        found[size].append((seed, figures))
+        progress(done, len(work))
     return {size: sorted(days, key=lambda d: d[0]) for size, days in found.items()}
 
 
