@@ -91,11 +91,15 @@ def test_user_commands_refuse_what_cannot_be(database, args, password, complaint
 
 def test_the_password_is_asked_twice_on_the_terminal(database):
     def run(first: str, second: str) -> tuple[int, str]:
+        argv = [sys.executable, "-m", "yichuang.cli", "user", "add", "wang", "--role",
+                "manager", *on(database)]                     # made before the fork
         pid, terminal = pty.fork()
-        if pid == 0:                                          # the child: the command
-            os.chdir(ROOT)
-            os.execv(sys.executable, [sys.executable, "-m", "yichuang.cli", "user", "add",
-                                      "wang", "--role", "manager", *on(database)])
+        if pid == 0:             # the child: the command at once, and nothing else ever
+            try:
+                os.chdir(ROOT)
+                os.execv(sys.executable, argv)
+            finally:
+                os._exit(127)
         said, answers = b"", [first, second]
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
