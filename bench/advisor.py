@@ -72,15 +72,16 @@ def is_mismatched(day) -> bool:
     return day.plan.kind == "family" and max(day.plan.pool_loads.values()) >= HOT_LOAD
 
 
-def mismatched_seeds(size: str, count: int, tuning: bool) -> list[int]:
+def mismatched_seeds(size: str, count: int, tuning: bool, skip: int = 0) -> list[int]:
+    """The first `count` mismatched days after the first `skip` of them."""
     seeds = iter(TUNING_SEEDS) if tuning else iter(range(REPORTING_SEED_START, 10 ** 9))
     found = []
     for seed in seeds:
-        if len(found) == count:
+        if len(found) == skip + count:
             break
         if is_mismatched(draw_day(size, seed)):
             found.append(seed)
-    return found
+    return found[skip:]
 
 
 def hot_pool(day) -> str:
@@ -222,6 +223,8 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default=",".join(HALL_SIZES))
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--every", type=float, default=15.0, help="minutes between decisions")
+    p.add_argument("--skip", type=int, default=0,
+                   help="leave out the first SKIP days of each set (a fresh set for a recheck)")
     p.add_argument("--hold", type=float, default=HOLD_MINUTES,
                    help="minutes before a window moved or set to help is advised again")
     p.add_argument("--diagnose", action="store_true",
@@ -243,6 +246,8 @@ def main(argv=None) -> int:
         kind = type(getattr(AdvisorSettings(), name))
         overrides[name] = (value.lower() in ("1", "true", "yes") if kind is bool
                            else kind(value))
+    if args.skip < 0:
+        p.error("--skip is a count of days")
     count = 6 if args.quick else args.days
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in HALL_SIZES]
@@ -254,10 +259,11 @@ def main(argv=None) -> int:
     seeds = {}
     for size in sizes:
         if FAMILY in sets:
-            seeds[(size, FAMILY)] = mismatched_seeds(size, count, args.tuning)
+            seeds[(size, FAMILY)] = mismatched_seeds(size, count, args.tuning, args.skip)
         for kind in (LAYOUT, SEPARATE):
             if kind in sets:
-                seeds[(size, kind)] = layout_mismatch_seeds(size, count, pool_seeds)
+                seeds[(size, kind)] = layout_mismatch_seeds(
+                    size, args.skip + count, pool_seeds)[args.skip:]
     work = [(key[0], seed, args.every, overrides, key[1], args.hold)
             for key, found_seeds in seeds.items() for seed in found_seeds]
     found: dict[tuple, list] = {key: [] for key in seeds}

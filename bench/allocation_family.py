@@ -266,6 +266,8 @@ def main(argv=None) -> int:
     p.add_argument("--days", type=int, default=200, help="days per hall size")
     p.add_argument("--quick", action="store_true", help="20 days per size, for a smoke test")
     p.add_argument("--tuning", action="store_true", help="the tuning seeds (0-999)")
+    p.add_argument("--skip", type=int, default=0,
+                   help="leave out the first SKIP reporting seeds (a fresh set for a recheck)")
     p.add_argument("--sizes", default=",".join(HALL_SIZES))
     p.add_argument("--processes", type=int, default=2)
     p.add_argument("--guard", type=float, default=GUARD_MINUTES, help="minutes")
@@ -278,12 +280,14 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.history_days < 1:
         p.error("--history-days is at least 1")
+    if args.skip < 0 or (args.skip and args.tuning):
+        p.error("--skip is a count of reporting seeds (not with --tuning)")
     days = 20 if args.quick else args.days
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in HALL_SIZES]
     if unknown:
         p.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
-    seeds = tuning_seeds(days) if args.tuning else reporting_seeds(days)
+    seeds = tuning_seeds(days) if args.tuning else reporting_seeds(days, args.skip)
     started = time.monotonic()
     found = collect(sizes, seeds, args.processes, _progress, not args.no_arrivals,
                     args.history_days)

@@ -22,7 +22,7 @@ from core.cases import Case
 from core.clock import seconds_of_day
 from core.devices import DeviceHealth
 from core.errors import Conflict, NotFound
-from core.forecast.arrivals import ArrivalModel, ArrivalSchedule
+from core.forecast.arrivals import ArrivalModel, ArrivalSchedule, weekday_of
 from core.forecast.ranges import RangeCalibrator
 from core.forecast.service_times import ServiceTimeModel
 from core.help_requests import HelpRequest
@@ -231,10 +231,12 @@ class Hall:
 
     def expected_arrivals(self, now: datetime) -> list[WaitingTicket]:
         """The citizens expected after `now` today (virtual tickets, by arrival): the
-        expected day of `arrivals` (built once a day, appointments left out) and one
-        per booking of today not checked in (no ticket yet) and not past its check-in."""
+        expected day of `arrivals` (built once a day for its weekday, appointments left
+        out) and one per booking of today not checked in (no ticket yet) and not past its
+        check-in."""
         if self._arrival_schedule is None:
-            self._arrival_schedule = self.arrivals.schedule(self._place, appointments=False)
+            self._arrival_schedule = self.arrivals.schedule(
+                self._place, appointments=False, weekday=weekday_of(self.service_day))
         clock = seconds_of_day(now)
         late = 60.0 * self.settings.rules.appointment_check_in_closes_minutes
         # a booking's ticket is issued before the booking is marked checked in: each

@@ -155,8 +155,10 @@ class Day:
         return _citizens(self.size, self.seed, self.hall, self.plan, variant=days_back)
 
 
-def reporting_seeds(days: int) -> range:
-    return range(REPORTING_SEED_START, REPORTING_SEED_START + days)
+def reporting_seeds(days: int, skip: int = 0) -> range:
+    """`days` reporting seeds after the first `skip` (a set nobody has looked at yet)."""
+    start = REPORTING_SEED_START + skip
+    return range(start, start + days)
 
 
 def tuning_seeds(days: int) -> range:

@@ -13,6 +13,15 @@ the day, averaged over the past days it has seen (never the day being predicted)
         for ... in past_tickets)
     model.observe(day, seconds, matter, priority)           # online, a finished day's
     model.rate(matter, priority, hour)                      # tickets an hour
+    model.rate(matter, priority, hour, weekday=0)           # ... on a Monday
+
+A hall's Monday is not its Friday. When the day labels are dates (`date` or ISO
+"YYYY-MM-DD", as the server's service days are), the model also counts per weekday,
+and `rate(..., weekday=)` / `schedule(..., weekday=)` blend the same weekday's mean
+with the all-days mean, the latter weighted as `WEEKDAY_PRIOR_DAYS` days:
+(n × weekday mean + 2 × all-days mean) / (n + 2) for n past days of that weekday. With
+a month of history (four Mondays) a Monday is two thirds its own; with none, it is the
+all-days mean. Other labels (the simulator's day numbers) have no weekday.
 
 `model.schedule(place)` turns the rates into one deterministic day of virtual
 `WaitingTicket`s (`ArrivalSchedule`). Each (matter, priority) stream's expected count
@@ -39,6 +48,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable, Hashable, Iterable, Sequence
 
 from core.allocation.interface import WaitingTicket
@@ -48,6 +58,7 @@ HOURS = 24
 VIRTUAL_PREFIX = "~"
 DEFAULT_LEAD_SECONDS = 450.0     # a booked citizen checks in this long before the slot
 _GOLDEN = 0.6180339887498949
+WEEKDAY_PRIOR_DAYS = 2.0         # the all-days mean counts as this many days of a weekday
 
 Place = Callable[[str], tuple[str, str]]    # matter -> (category, pool)
 
@@ -58,6 +69,9 @@ class ArrivalModel:
     def __init__(self) -> None:
         self._counts: dict[tuple[str, Priority], list[float]] = {}
         self._days: set = set()
+        # the same per weekday (0 = Monday), for days labelled with a date
+        self._weekday_counts: dict[int, dict[tuple[str, Priority], list[float]]] = {}
+        self._weekday_days: dict[int, set] = {}
         self._lead_sum = 0.0
         self._lead_count = 0
 
@@ -75,11 +89,11 @@ class ArrivalModel:
         """One ticket of a past day `day`, issued at `arrival` (seconds after midnight)."""
         priority = Priority(priority)
         hour = min(max(int(arrival // 3600), 0), HOURS - 1)
-        counts = self._counts.get((matter, priority))
-        if counts is None:
-            counts = self._counts[(matter, priority)] = [0.0] * HOURS
-        counts[hour] += 1.0
-        self._days.add(day)
+        _count(self._counts, (matter, priority), hour)
+        self._add_day(day)
+        weekday = weekday_of(day)
+        if weekday is not None:
+            _count(self._weekday_counts.setdefault(weekday, {}), (matter, priority), hour)
         if appointment_slot is not None and priority is Priority.APPOINTMENT:
             self._lead_sum += max(0.0, appointment_slot - arrival)
             self._lead_count += 1
@@ -87,13 +101,23 @@ class ArrivalModel:
     def observe_day(self, day: Hashable, records: Iterable[Sequence]) -> None:
         """A whole past day: (seconds, matter, priority[, appointment slot]) per ticket.
         A day with no ticket still counts as a day."""
-        self._days.add(day)
+        self._add_day(day)
         for record in records:
             self.observe(day, *record)
+
+    def _add_day(self, day: Hashable) -> None:
+        self._days.add(day)
+        weekday = weekday_of(day)
+        if weekday is not None:
+            self._weekday_days.setdefault(weekday, set()).add(day)
 
     @property
     def days(self) -> int:
         return len(self._days)
+
+    def weekdays(self, weekday: int) -> int:
+        """How many past days of `weekday` (0 = Monday) the model has seen."""
+        return len(self._weekday_days.get(weekday, ()))
 
     @property
     def appointment_lead_seconds(self) -> float:
@@ -102,20 +126,32 @@ class ArrivalModel:
             return DEFAULT_LEAD_SECONDS
         return self._lead_sum / self._lead_count
 
-    def rate(self, matter: str, priority: Priority | str, hour: int) -> float:
-        """Expected tickets of this matter and priority issued in `hour` (0-23) of a day."""
-        counts = self._counts.get((matter, Priority(priority)))
+    def rate(self, matter: str, priority: Priority | str, hour: int,
+             weekday: int | None = None) -> float:
+        """Expected tickets of this matter and priority issued in `hour` (0-23) of a day
+        (of `weekday`, 0 = Monday, if given: see the module doc)."""
+        key = (matter, Priority(priority))
+        counts = self._counts.get(key)
         if counts is None or not self._days:
             return 0.0
-        return counts[hour] / len(self._days)
+        every_day = counts[hour] / len(self._days)
+        same_days = self.weekdays(weekday) if weekday is not None else 0
+        if not same_days:
+            return every_day
+        same = self._weekday_counts[weekday].get(key)
+        same_count = same[hour] if same is not None else 0.0
+        return ((same_count + WEEKDAY_PRIOR_DAYS * every_day)
+                / (same_days + WEEKDAY_PRIOR_DAYS))
 
     def streams(self) -> list[tuple[str, Priority]]:
         return sorted(self._counts, key=lambda key: (key[0], key[1].rank))
 
-    def schedule(self, place: Place, appointments: bool = True) -> ArrivalSchedule:
+    def schedule(self, place: Place, appointments: bool = True,
+                 weekday: int | None = None) -> ArrivalSchedule:
         """The expected day as virtual tickets (see the module doc). `place` gives a
         matter's (category, pool); matters it does not know (KeyError) are left out.
-        `appointments=False` leaves out appointments: pass the bookings instead."""
+        `appointments=False` leaves out appointments: pass the bookings instead.
+        `weekday` (0 = Monday): the day's rates lean on the same weekday's past days."""
         tickets: list[WaitingTicket] = []
         lead = self.appointment_lead_seconds
         for index, (matter, priority) in enumerate(self.streams()):
@@ -126,7 +162,7 @@ class ArrivalModel:
             except KeyError:
                 continue
             phase = 1.0 - ((index + 1) * _GOLDEN) % 1.0     # in (0, 1]
-            rates = [self.rate(matter, priority, hour) for hour in range(HOURS)]
+            rates = [self.rate(matter, priority, hour, weekday) for hour in range(HOURS)]
             for k, at in enumerate(_crossings(rates, phase)):
                 slot = at + lead if priority is Priority.APPOINTMENT else None
                 tickets.append(WaitingTicket(
@@ -134,6 +170,25 @@ class ArrivalModel:
                     priority, at, slot))
         tickets.sort(key=lambda t: (t.queue_since, t.ticket_id))
         return ArrivalSchedule(tuple(tickets), place, lead)
+
+
+def weekday_of(day: Hashable) -> int | None:
+    """The weekday (0 = Monday) of a day label that is a date or an ISO date, else None."""
+    if isinstance(day, date):
+        return day.weekday()
+    if isinstance(day, str):
+        try:
+            return date.fromisoformat(day).weekday()
+        except ValueError:
+            return None
+    return None
+
+
+def _count(table: dict, key: tuple, hour: int) -> None:
+    counts = table.get(key)
+    if counts is None:
+        counts = table[key] = [0.0] * HOURS
+    counts[hour] += 1.0
 
 
 def _crossings(rates: Sequence[float], phase: float) -> list[float]:

@@ -48,13 +48,19 @@ def elderly_morning(settings, path, count: int = 30) -> None:
 
 def tuesday_estimate(url: str, clock: FakeClock) -> float:
     """Tuesday 09:50: window 1 opens, LINE normal tickets; the one at 09:55, its estimate."""
+    return estimate_at_955(url, clock)
+
+
+def estimate_at_955(url: str, clock: FakeClock) -> float:
+    """The clock's day, 09:50: window 1 opens, LINE normal tickets; the one at 09:55, its
+    estimate."""
     clerk = HallClient(url, clerk_token(1))
     clerk.log_in(1)
     clerk.open_window(1)
     kiosk = HallClient(url, TOKENS["kiosk"])
     for serial in range(LINE):
         kiosk.issue_ticket(SUBJECT, id_card=card(100 + serial))
-    clock.now = TUESDAY.replace(minute=55)
+    clock.now = clock.now.replace(minute=55)
     mine = kiosk.issue_ticket(SUBJECT, id_card=card(200))
     assert mine.eta_low <= mine.eta_minutes <= mine.eta_high
     return mine.eta_minutes
@@ -115,3 +121,26 @@ def test_a_booking_not_yet_checked_in_counts_ahead(settings, tmp_path):
     # the normal line: at least a service each, shared by one window.
     assert booked >= plain + 2 * 5, (plain, booked)
     assert abs(waiting.eta_minutes - (booked - 1)) <= 3, (booked, waiting.eta_minutes)
+
+
+def test_a_monday_expects_what_past_mondays_brought(settings, tmp_path):
+    """Monday 23 brought 72 elderly citizens at ten, Tuesday 24 one normal ticket. On
+    Wednesday (no Wednesday seen) ten o'clock expects the days' mean, 36 elderly an hour;
+    on the next Monday, leaning on its own weekday (core.forecast.arrivals), (72 + 2 x 36)
+    / 3 = 48. An elderly citizen goes before the normal ticket taken at 09:55 if they come
+    within its 15-minute credit, by 10:10: about 6 on Wednesday, 8 on Monday, each a
+    10-minute service at window 1."""
+    history = tmp_path / "history.db"
+    elderly_morning(settings, history, count=72)
+    clock = FakeClock(TUESDAY)
+    with server(settings, history, clock) as url:
+        HallClient(url, TOKENS["kiosk"]).issue_ticket(SUBJECT, id_card=card(400))
+    estimates = {}
+    for name, day in (("wednesday", datetime(2026, 11, 25, 9, 50, tzinfo=ZONE)),
+                      ("monday", datetime(2026, 11, 30, 9, 50, tzinfo=ZONE))):
+        copy = tmp_path / f"{name}.db"
+        copy.write_bytes(history.read_bytes())
+        clock = FakeClock(day)
+        with server(settings, copy, clock) as url:
+            estimates[name] = estimate_at_955(url, clock)
+    assert estimates["monday"] >= estimates["wednesday"] + 15, estimates

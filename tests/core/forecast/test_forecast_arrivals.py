@@ -1,6 +1,7 @@
 """The forward projection with citizens still to come and windows opening or closing."""
 import heapq
 from collections import deque
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -195,3 +196,38 @@ def test_bookings_come_before_their_slot_and_replace_learned_appointments():
     assert [(t.queue_since, t.appointment_slot, t.matter) for t in coming] == [
         (now, now + 100.0, "pickup"), (now + 3600.0 - 450.0, now + 3600.0, "invoice")]
     assert all(t.priority is Priority.APPOINTMENT and is_virtual(t.ticket_id) for t in coming)
+
+
+def test_a_weekday_leans_on_its_own_past_days():
+    """Mondays bring 12 elderly invoices at nine, Tuesdays 3: a Monday expects more than
+    the all-days mean, a Tuesday less, a Wednesday (never seen) the all-days mean."""
+    model = ArrivalModel()
+    mondays = ("2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23")
+    tuesdays = ("2026-11-03", "2026-11-10", "2026-11-17", "2026-11-24")
+    for days, count in ((mondays, 12), (tuesdays, 3)):
+        for day in days:
+            for k in range(count):
+                model.observe(day, 9 * 3600 + k * 60, "invoice", Priority.ELDERLY)
+    assert model.weekdays(0) == 4 and model.weekdays(1) == 4 and model.weekdays(2) == 0
+    every_day = model.rate("invoice", "elderly", 9)
+    assert every_day == 7.5
+    # (4 Mondays x 12 + 2 x 7.5) / (4 + 2)
+    assert model.rate("invoice", "elderly", 9, weekday=0) == (48 + 15) / 6
+    assert model.rate("invoice", "elderly", 9, weekday=1) == (12 + 15) / 6
+    assert model.rate("invoice", "elderly", 9, weekday=2) == every_day
+    on = {weekday: sum(t.priority is Priority.ELDERLY
+                       for t in model.schedule(place, weekday=weekday).tickets)
+          for weekday in (0, 1, 2, None)}
+    # 10.5, 4.5 and 7.5 expected: the stream's phase (0.382) rounds each half up
+    assert on == {0: 11, 1: 5, 2: 8, None: 8}, on
+
+
+def test_day_labels_that_are_not_dates_have_no_weekday():
+    model = ArrivalModel()
+    model.observe_day(1, [(9 * 3600.0, "invoice", "normal")])
+    model.observe_day("d2", [])                    # a day with no ticket is still a day
+    model.observe_day(date(2026, 11, 23), [(9 * 3600.0, "invoice", "normal")])
+    assert model.days == 3 and model.weekdays(0) == 1
+    assert model.rate("invoice", "normal", 9) == 2 / 3
+    assert model.rate("invoice", "normal", 9, weekday=0) == (1 + 2 * 2 / 3) / 3
+    assert model.rate("invoice", "normal", 9, weekday=4) == 2 / 3
