@@ -204,6 +204,13 @@ def test_tuning_and_reporting_seeds_are_apart():
         tuning_seeds(1001)
 
 
+def test_a_recheck_skips_the_reporting_days_already_seen():
+    assert reporting_seeds(3, skip=200) == range(10_200, 10_203)
+    from bench.advisor import mismatched_seeds
+    first = mismatched_seeds("demo", 4, tuning=False)
+    assert mismatched_seeds("demo", 2, tuning=False, skip=2) == first[2:]
+
+
 def test_the_benchmark_reports_a_day(capsys):
     size, seed, figures = run_day(("small", 10_000))
     assert set(figures) == {"fcfs", "aging", "gcmu", "balanced", "aging~5s", "aging~30s"}
