@@ -28,6 +28,9 @@ from server.limits import RateLimit
 log = logging.getLogger("yichuang.auth")
 WRONG_TOKENS_PER_MINUTE = 10
 STREAM_ENDPOINT = "stream.events"      # the one route that takes ?token=
+# A page refreshing itself sends this header with "1": such a request does not keep a
+# person's session from idling out (a console left open is not a person at work).
+BACKGROUND_HEADER = "X-Yichuang-Background"
 
 
 def hash_token(token: str) -> str:
@@ -100,17 +103,18 @@ class Credentials:
         # its SHA-256 is out of reach, so no constant-time comparison is needed.
         return self._by_hash.get(hash_token(token)) if token else None
 
-    def check(self, token: str, address: str) -> Principal:
+    def check(self, token: str, address: str, active: bool = True) -> Principal:
         """The principal of a presented token; Unauthorized, or Refused while the
         address is paying for too many wrong tokens (even with a right one: else its
-        guesses would still tell right from wrong)."""
+        guesses would still tell right from wrong). `active` False: a background
+        refresh, which does not count as a person's request for their session's idling."""
         until = self._blocked.get(address, 0.0)
         if until > time.monotonic():
             raise Refused("too many wrong tokens from this address; try again later",
                           until - time.monotonic())
         principal = self.principal_for(token)
         if principal is None and token and self.sessions is not None:
-            principal = self.sessions.principal_for(token)   # PersonRefused if it ended
+            principal = self.sessions.principal_for(token, active)   # PersonRefused if ended
         if principal is not None:
             return principal
         log.warning("wrong or missing token from %s for %s %s", address, request.method,
@@ -142,7 +146,8 @@ def requires(*roles: str):
         @wraps(view)
         def guarded(*args, **kwargs):
             principal = current_app.extensions["yichuang.credentials"].check(
-                _presented_token(), request.remote_addr or "")
+                _presented_token(), request.remote_addr or "",
+                active=request.headers.get(BACKGROUND_HEADER) != "1")
             if principal.role not in roles:
                 raise WrongRole(principal.role, roles)
             g.principal = principal

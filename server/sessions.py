@@ -189,14 +189,15 @@ class Sessions:
                 "department": person.department}
 
     # --- a session's token ---------------------------------------------------------------
-    def principal_for(self, token: str) -> Principal | None:
+    def principal_for(self, token: str, active: bool = True) -> Principal | None:
         """The person behind a session token; None for a token that is no session (or one
         of a disabled person, or logged out); PersonRefused(401, "session_expired") for
-        a session that has ended."""
+        a session that has ended. A request the person did not make (`active` False: a
+        page refreshing itself) does not keep the session from idling out."""
         token_hash = hash_token(token)
         principal, touch = self.service.with_people(
             lambda conn, now: self._look_up(conn, token_hash, now))
-        if touch:
+        if touch and active:
             self.service.with_people(lambda conn, now: conn.execute(
                 "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
                 (now.isoformat(), token_hash)), write=True, durable=False)

@@ -212,5 +212,17 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
         browser.save_screenshot(str(SCREENSHOTS / "console-english.png"))
         browser.find_element(By.ID, "log-out").click()
         wait.until(lambda b: b.find_element(By.ID, "login").is_displayed())
+
+        # a console left open does not keep its manager logged in: its own refreshes are
+        # not the manager's requests, so an hour (idle_minutes) later the session ends
+        page.log_in("manager01", DEMO_PASSWORD)
+        wait.until(lambda b: b.find_element(By.ID, "console").is_displayed())
+        live_server.clock.advance(minutes=35)
+        time.sleep(REFRESH_SECONDS + 1)                     # refreshes 35 minutes on ...
+        assert browser.find_element(By.ID, "console").is_displayed()
+        live_server.clock.advance(minutes=35)               # ... then 70 after the log-in
+        assert shown("message", "session has ended") == \
+            "Your session has ended; please log in again."
+        assert browser.find_element(By.ID, "login").is_displayed()
     finally:
         browser.quit()

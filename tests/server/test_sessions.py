@@ -43,6 +43,26 @@ def test_a_session_idle_too_long_ends(client, clock):
     assert refused.status_code == 401 and refused.json["code"] == "session_expired"
 
 
+def test_a_page_refreshing_itself_does_not_keep_the_session_alive(client, clock):
+    """The manager's console refreshes every few seconds with X-Yichuang-Background: 1;
+    those requests are answered but do not count as the person's (server.auth)."""
+    token = log_in(client).json["token"]
+    background = {**bearer(token), "X-Yichuang-Background": "1"}
+    for _ in range(11):                               # 55 minutes of refreshes
+        clock.advance(minutes=5)
+        assert client.get("/api/whoami", headers=background).status_code == 200
+    clock.advance(minutes=5)                          # an hour after the person's last
+    refused = client.get("/api/whoami", headers=background)
+    assert refused.status_code == 401 and refused.json["code"] == "session_expired"
+
+    token = log_in(client).json["token"]              # the person's own request counts
+    clock.advance(minutes=55)
+    assert whoami(client, token).status_code == 200
+    clock.advance(minutes=55)
+    assert client.get("/api/whoami", headers={**bearer(token),
+                                              "X-Yichuang-Background": "1"}).status_code == 200
+
+
 def test_a_logged_out_session_is_refused(client):
     first, second = log_in(client).json["token"], log_in(client).json["token"]
     answer = client.post("/api/logout", json={}, headers=bearer(first))
