@@ -109,6 +109,22 @@ REPORT_COLUMNS = ("number", "subject", "subject_name", "category_name", "pool_na
                   "case_number")
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: str) -> str:
+    """A cell as a spreadsheet should show it: text that Excel would read as a formula
+    (starting =, +, -, @, a tab or a return) gets a leading apostrophe, so a name in
+    the hall's config or a person's record is shown, never run. Numbers are left alone."""
+    if not value.startswith(_FORMULA_STARTS):
+        return value
+    try:
+        float(value)
+        return value
+    except ValueError:
+        return "'" + value
+
+
 def report_rows(tickets: Iterable[Ticket], settings: HallSettings,
                 language: str = "zh") -> list[dict]:
     """One row per ticket (REPORT_COLUMNS), oldest first; names in `language`; times

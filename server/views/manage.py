@@ -11,7 +11,7 @@ from flask import Blueprint, g, make_response, render_template
 from core.actions.ratings import submit_rating
 from core.errors import Forbidden, Invalid
 from core.figures import day_figures, help_figures
-from core.reports import REPORT_COLUMNS, day_report, report_rows
+from core.reports import REPORT_COLUMNS, day_report, report_rows, spreadsheet_cell
 from server.auth import owned_windows, public, requires
 from server.payloads import Values, accepts, day, integer
 from server.security import content_security_policy
@@ -99,7 +99,8 @@ def report_csv(query: Values):
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([words["columns"][column] for column in REPORT_COLUMNS])
     for row in rows:
-        writer.writerow([words["values"].get((column, row[column]), row[column])
+        writer.writerow([spreadsheet_cell(words["values"].get((column, row[column]),
+                                                              row[column]))
                          for column in REPORT_COLUMNS])
     answer = make_response("\ufeff" + out.getvalue())
     answer.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -86,3 +86,15 @@ def test_one_row_per_ticket_in_either_language(hall, settings, day):
     english = report_rows(hall.tickets.values(), settings, "en")[0]
     assert english["pool_name"] == "Comprehensive acceptance, area A (enterprises)"
     assert english["subject_name"] != first["subject_name"] and english["subject_name"]
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("=HYPERLINK(\"http://x\",\"点此\")", "'=HYPERLINK(\"http://x\",\"点此\")"),
+    ("+86 cmd", "'+86 cmd"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tname", "'\tname"), ("\rname", "'\rname"),
+    ("-1.5", "-1.5"), ("+3", "+3"), ("12.0", "12.0"), ("", ""), ("社保医保", "社保医保"),
+    ("A001", "A001"), ("09:05:00", "09:05:00"),
+])
+def test_a_spreadsheet_cell_never_runs_as_a_formula(value, shown):
+    from core.reports import spreadsheet_cell
+    assert spreadsheet_cell(value) == shown
