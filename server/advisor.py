@@ -53,6 +53,7 @@ from core.actions.advice import accept_advice, record_round
 from core.actions.help_expiry import extend_move, moves_expired, return_home
 from core.advice_records import AdviceState
 from core.advisor import AdvisorHall, AdvisorSettings, Decision, Projection, recent_work_per_pool
+from core.advisor_lines import SufferingLine, suffering_report
 from core.allocation import policy_params
 from core.allocation.interface import WaitingTicket
 from core.clock import seconds_of_day
@@ -143,6 +144,7 @@ class PoolAdvisor:
         self.facts = AdvisorHall.of(settings)
         self.thresholds = advisor_settings(self.config)
         self.projection: Projection | None = None    # of the last assessment
+        self.lines: list[SufferingLine] = []          # its long lines, and why (or not)
         self.assessed_at: datetime | None = None     # hall time of the last assessment
         self.assessments = 0
         self.timing: dict[str, float] = {}           # the last assessment's seconds
@@ -228,6 +230,7 @@ class PoolAdvisor:
             started = time.perf_counter()
             self.assessed_at, self.assessments = found.inputs.now, self.assessments + 1
             self.projection = found.decisions[0].projection if found.decisions else None
+            self.lines = suffering_report(found.decisions, found.inputs.windows)
             same_day = hall.service_day == found.inputs.service_day
             events = self._settle_moves(hall, found.returns, now) if same_day else []
             proposals = found.advices if same_day else []
@@ -289,7 +292,8 @@ class PoolAdvisor:
                 "mean": round(self.projection.mean, 1),
                 "worst_category": self.projection.worst_category,
                 "by_category": {c: round(m, 1) for c, m in
-                                sorted(self.projection.by_category.items())}}
+                                sorted(self.projection.by_category.items())},
+                "lines": [line.as_dict() for line in self.lines]}
 
     # --- the background looker (production server) ------------------------------------
     def due(self, now: datetime) -> bool:

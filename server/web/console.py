@@ -47,6 +47,15 @@ CONSOLE_PAGE = {
     "advice": N_("The pool advisor"),
     "assess": N_("Ask the advisor now"),
     "no_advice": N_("No advice now: the lines fit the windows."),
+    "no_advice_lines": N_("No move or help would relieve the long lines now; why, below."),
+    "long_lines": N_("Long lines"),
+    "long_line": N_("{area} · {category}: {waiting} waiting, about {minutes} min each."),
+    "line_relieved": N_("Advised above: window {window}."),
+    "line_no_skilled_window": N_("No other open window can serve these matters: only staff "
+                                 "with this skill can help."),
+    "line_cannot_spare": N_("The windows that can serve them cannot be spared now (their own "
+                            "line, a pause, or a move a short while ago)."),
+    "line_no_gain": N_("Every move and help tried would not shorten the waits enough."),
     "projection": N_("Projected at {time}: mean wait {mean} min; longest, {category}: {worst} min"),
     "gain": N_("Mean wait {before} → {after} min; {category}: {worst_before} → {worst_after} min"),
     "accept": N_("Accept"),

@@ -89,6 +89,10 @@ def test_mismatched_hall_gets_advice_only_managers_hear_and_accepting_applies_it
         assert f"{advice['window']}号窗口" in advice["text"] and "综合受理B区" in advice["text"]
     advice, others = advices[0], [a["id"] for a in advices[1:]]   # the greatest gain first
     assert assessed["projection"]["worst_category"] == "social"
+    [line] = assessed["projection"]["lines"]               # why: the long line, relieved
+    assert (line["pool"], line["category"], line["waiting"], line["reason"]) == \
+        ("acceptance_b", "social", 10, "relieved")
+    assert line["window"] == advices[0]["window"] and line["mean_minutes"] > 10
     assert [e.type for e in assessed["events"]] == ["AdviceIssued"] * len(advices)
     assert manager.advice()["advice"] == advices
     HallClient(url, TOKENS["kiosk"]).issue_ticket(BUSINESS_A)       # a marker for all
@@ -285,6 +289,25 @@ def test_a_long_green_channel_line_gets_a_helper_that_calls_only_its_tickets(liv
     assert called.pool == "green" and called.subject == "MZ-0803"
     assert manager.request("GET", f"/api/tickets/{elderly.number}")["ticket"][
         "state"] == "waiting"
+
+
+def test_a_long_line_nobody_else_can_serve_gets_no_advice_and_says_why(live_server):
+    """Area A's windows 1-3 idle while window 10, area B's police window, has ten
+    出生登记 tickets: no open window outside area B knows 公安 matters (window 9 and the
+    green window 15 do, both closed), so nothing is advised and the manager reads why."""
+    url = live_server.url
+    staffed(url, (1, 2, 3, 10))
+    kiosk = HallClient(url, TOKENS["kiosk"])
+    for _ in range(10):
+        kiosk.issue_ticket("GA-0701")
+    kiosk.issue_ticket(BUSINESS_A)
+    manager = HallClient(url, TOKENS["manager"])
+    assessed = manager.assess_advice()
+    assert assessed["advice"] == []
+    [line] = assessed["projection"]["lines"]
+    assert (line["pool"], line["category"], line["waiting"], line["reason"], line["window"]) \
+        == ("acceptance_b", "police", 10, "no_skilled_window", None)
+    assert manager.advice()["projection"]["lines"] == [line]       # kept for reading
 
 
 def test_applying_advice_keeps_each_ticket_called_once(live_server):

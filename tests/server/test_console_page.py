@@ -111,6 +111,9 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
         assert "综合受理B区" in text and "平均等候" in text
         projected = shown("projection", "预计（09:")
         assert "最长为社保医保" in projected, projected
+        why = shown("line-reasons", "已在上方建议")           # the long line, and why
+        assert why.startswith("综合受理B区·社保医保：10人等候") and \
+            f"建议{advices[0]['window']}号窗口支援" in why, why
         browser.save_screenshot(str(SCREENSHOTS / "console-advice.png"))
         first = advices[0]
         press(f'button[data-accept="{first["id"]}"]')
@@ -224,5 +227,48 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
         assert shown("message", "session has ended") == \
             "Your session has ended; please log in again."
         assert browser.find_element(By.ID, "login").is_displayed()
+    finally:
+        browser.quit()
+
+
+@needs_chromium
+def test_a_long_line_nobody_can_relieve_is_explained_in_chromium(live_server, tmp_path):
+    """No open window outside area B knows 公安 matters: no advice, and the console says
+    why (the police line and 'only staff with this skill can help')."""
+    pytest.importorskip("selenium")
+    from selenium.webdriver.common.by import By
+
+    from tests.browser import Page, chromium
+    from tests.conftest import SCREENSHOTS
+    from tests.server.test_advice_api import BUSINESS_A, staffed
+
+    url = live_server.url
+    seed_demo_people(live_server.app.extensions["yichuang.service"])
+    staffed(url, (1, 2, 3, 10))
+    kiosk = HallClient(url, TOKENS["kiosk"])
+    for _ in range(10):
+        kiosk.issue_ticket("GA-0701")
+    kiosk.issue_ticket(BUSINESS_A)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser = chromium(tmp_path / "chromium", 1400, 1000)
+    try:
+        page = Page(browser)
+        browser.get(f"{url}/manage")
+        page.log_in("manager01", DEMO_PASSWORD)
+        page.wait.until(lambda b: b.find_element(By.ID, "console").is_displayed())
+        page.press("#assess")
+        assert page.shown("no-advice", "暂无可行的调配建议") == "暂无可行的调配建议，原因见下。"
+        why = page.shown("line-reasons", "公安")
+        assert why == ("综合受理B区·公安户政：10人等候，预计平均等候约"
+                       f"{why.split('约')[1].split('分钟')[0]}分钟。 "
+                       "其他在岗窗口都不会办理此类事项，只能安排具备该技能的人员上岗。"), why
+        item = browser.find_element(By.CSS_SELECTOR, "#line-reasons li")
+        assert item.get_attribute("data-reason") == "no_skilled_window"
+        browser.save_screenshot(str(SCREENSHOTS / "console-long-line-why.png"))
+        logged = [e for e in browser.get_log("browser") if e["source"] != "network"]
+        assert logged == []                                              # no script error
+        browser.get(f"{url}/manage?lang=en")
+        english = page.shown("line-reasons", "Household registration")
+        assert "only staff with this skill can help" in english, english
     finally:
         browser.quit()
