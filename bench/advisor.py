@@ -39,10 +39,12 @@ import argparse
 import statistics
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 
 from bench import results
 from core.advisor import AdvisorSettings
+from core.advisor_lines import LineReason
 from core.figures import percentile
 from core.forecast.arrivals import ArrivalModel
 from core.forecast.service_times import ServiceTimeModel
@@ -136,7 +138,10 @@ def run_day(job) -> tuple:
     seen = {"ticks": len(run.decisions), "suffering": sum(1 for d in run.decisions if d[1]),
             "hot_suffering": sum(1 for d in run.decisions if any(p == hot for p, _ in d[1])),
             "candidates": sum(1 for d in run.decisions if d[2]),
-            "lines": sorted({line for d in run.decisions for line in d[1]})}
+            "lines": sorted({line for d in run.decisions for line in d[1]}),
+            # each tick's long lines by why they got advice or not (core.advisor_lines)
+            "reasons": dict(Counter(line.reason.value for _, _, lines in run.rounds
+                                    for line in lines))}
     kinds = [m.kind for m in run.moves]
     return (size, family_set), seed, {"static": waits(static), "advised": waits(run.results),
                         "moves": kinds.count("move"), "helps": kinds.count("help"),
@@ -145,6 +150,9 @@ def run_day(job) -> tuple:
                         "seen": seen, "decide_ms": 1000 * sum(run.decision_seconds)
                         / ticks, "decide_max_ms": 1000 * max(run.decision_seconds, default=0),
                         "seconds": seconds}
+
+
+REASONS = [reason.value for reason in LineReason]
 
 
 def _cut(advised: float, static: float) -> float:
@@ -205,6 +213,14 @@ def print_size(size: str, days: list[tuple[int, dict]], out=None,
     print(f"  static mean wait median {statistics.median(f['static'][0] / max(f['static'][2], 1) for _, f in days):.1f} min; "  # noqa: E501
           f"advisor decision: mean {statistics.fmean(f['decide_ms'] for _, f in days):.1f} ms, "
           f"slowest {max(f['decide_max_ms'] for _, f in days):.0f} ms", file=out)
+    reasons = Counter()
+    for _, f in days:
+        reasons.update(f["seen"]["reasons"])
+    total = sum(reasons.values())
+    if total:
+        print("  long lines at the ticks, by why (core.advisor_lines): " + ", ".join(
+            f"{reason.replace('_', ' ')} {reasons[reason] / total:.0%}"
+            for reason in REASONS) + f" of {total}", file=out)
 
 
 def _progress(done: int, total: int) -> None:

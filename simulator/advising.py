@@ -30,6 +30,7 @@ from core.advisor import (
     recent_work_per_pool,
     should_return,
 )
+from core.advisor_lines import suffering_report
 from core.forecast.arrivals import ArrivalModel
 from core.settings.schema import HallSettings
 from simulator.engine import Simulation, TicketResult, matter_place
@@ -58,6 +59,7 @@ class AdvisedRun:
     decision_seconds: list[float] = field(default_factory=list)   # per advisor call
     decisions: list = field(default_factory=list)   # Advising.decisions: what each tick saw
     rounds: list = field(default_factory=list)      # Advising.rounds: each tick's Decisions
+    #                                                 and long lines
 
 
 class Advising:
@@ -80,8 +82,9 @@ class Advising:
         self.active: dict[int, Advice] = {}       # window -> the advice that moved it
         # (at, suffering lines, candidates projected, advice kind or None), per tick
         self.decisions: list[tuple[float, tuple, int, str | None]] = []
-        # (at, the core.advisor.Decisions of the tick), for a diagnosis
-        self.rounds: list[tuple[float, list]] = []
+        # (at, the core.advisor.Decisions of the tick, its long lines and why each got
+        # advice or not: core.advisor_lines), for a diagnosis
+        self.rounds: list[tuple[float, list, list]] = []
         self.last_arrival = max((t.arrival for t in simulation.trace), default=0.0)
         # Invariant checks a test may read: idle violations seen right after a move.
         self.violations: list[tuple[float, int, str]] = []
@@ -135,7 +138,7 @@ class Advising:
         first = decisions[0]
         self.decisions.append((now, first.suffering, len(first.scored),
                                advices[0].kind if advices else None))
-        self.rounds.append((now, decisions))
+        self.rounds.append((now, decisions, suffering_report(decisions, states)))
         return advices
 
     def _state(self):

@@ -253,6 +253,12 @@ def test_the_advisor_helps_on_a_layout_mismatch_day_with_several_helps_at_once()
         assert day.hall.pool(spec.pool).kind is not PoolKind.GREEN   # (a help may go there)
     called = Counter(ticket for _, _, ticket in simulation.calls)
     assert set(called) == {t.ticket_id for t in day.trace} and max(called.values()) == 1
+    # every tick's long lines say why (core.advisor_lines): each advice's line is relieved
+    for at, decisions, lines in advising.rounds:
+        advised = {(d.advice.to_pool, d.advice.category) for d in decisions if d.advice}
+        assert {(line.pool, line.category) for line in lines
+                if line.reason.value == "relieved"} == advised & {
+                    (line.pool, line.category) for line in lines}
 
     def mean_wait(found):
         served = [r.wait_minutes for r in found if r.outcome == "served"]
