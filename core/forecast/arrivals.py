@@ -138,7 +138,7 @@ class ArrivalModel:
         same_days = self.weekdays(weekday) if weekday is not None else 0
         if not same_days:
             return every_day
-        same = self._weekday_counts[weekday].get(key)
+        same = self._weekday_counts.get(weekday, {}).get(key)   # a weekday without tickets
         same_count = same[hour] if same is not None else 0.0
         return ((same_count + WEEKDAY_PRIOR_DAYS * every_day)
                 / (same_days + WEEKDAY_PRIOR_DAYS))

@@ -231,3 +231,6 @@ def test_day_labels_that_are_not_dates_have_no_weekday():
     assert model.rate("invoice", "normal", 9) == 2 / 3
     assert model.rate("invoice", "normal", 9, weekday=0) == (1 + 2 * 2 / 3) / 3
     assert model.rate("invoice", "normal", 9, weekday=4) == 2 / 3
+    model.observe_day("2026-11-24", [])            # a Tuesday with no ticket at all
+    assert model.days == 4 and model.weekdays(1) == 1
+    assert model.rate("invoice", "normal", 9, weekday=1) == (0 + 2 * 2 / 4) / 3
