@@ -47,10 +47,10 @@ CONSOLE_PAGE = {
     "advice": N_("The pool advisor"),
     "assess": N_("Ask the advisor now"),
     "no_advice": N_("No advice now: the lines fit the windows."),
-    "no_advice_lines": N_("No move or help would relieve the long lines now; why, below."),
+    "no_advice_lines": N_("No open advice; the long lines, and why, are below."),
     "long_lines": N_("Long lines"),
     "long_line": N_("{area} · {category}: {waiting} waiting, about {minutes} min each."),
-    "line_relieved": N_("Advised above: window {window}."),
+    "line_relieved": N_("Advised: window {window} helps."),
     "line_no_skilled_window": N_("No other open window can serve these matters: only staff "
                                  "with this skill can help."),
     "line_cannot_spare": N_("The windows that can serve them cannot be spared now (their own "

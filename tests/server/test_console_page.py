@@ -111,7 +111,7 @@ def test_a_manager_takes_advice_and_moves_windows_in_chromium(live_server, tmp_p
         assert "综合受理B区" in text and "平均等候" in text
         projected = shown("projection", "预计（09:")
         assert "最长为社保医保" in projected, projected
-        why = shown("line-reasons", "已在上方建议")           # the long line, and why
+        why = shown("line-reasons", "已建议")                 # the long line, and why
         assert why.startswith("综合受理B区·社保医保：10人等候") and \
             f"建议{advices[0]['window']}号窗口支援" in why, why
         browser.save_screenshot(str(SCREENSHOTS / "console-advice.png"))
@@ -257,7 +257,8 @@ def test_a_long_line_nobody_can_relieve_is_explained_in_chromium(live_server, tm
         page.log_in("manager01", DEMO_PASSWORD)
         page.wait.until(lambda b: b.find_element(By.ID, "console").is_displayed())
         page.press("#assess")
-        assert page.shown("no-advice", "暂无可行的调配建议") == "暂无可行的调配建议，原因见下。"
+        assert page.shown("no-advice", "暂无待处理的建议") == \
+            "暂无待处理的建议；排队较长的队列及原因见下。"
         why = page.shown("line-reasons", "公安")
         assert why == ("综合受理B区·公安户政：10人等候，预计平均等候约"
                        f"{why.split('约')[1].split('分钟')[0]}分钟。 "
