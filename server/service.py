@@ -339,12 +339,15 @@ class HallService:
         self._settle()
 
     def on_tickets_of(self, service_day: str, use: Callable[[list], T]) -> T:
-        """`use` a day's tickets, under the lock: today's from the live hall, an earlier
-        day's from the database."""
+        """`use` a day's tickets: today's from the live hall, under the lock (they are the
+        live ones); an earlier day's read from the database under the lock (its one
+        connection), then used after it (fresh objects nobody else holds), so a clerk's
+        call waits only for the reading, not for the report's figures."""
         with self.lock:
             if service_day == self.hall.service_day:
                 return use(list(self.hall.tickets.values()))
-            return use(self._store.tickets_of_day(service_day))
+            stored = self._store.tickets_of_day(service_day)
+        return use(stored)
 
     def stored_case(self, token: str):
         """A case by its page token from the database (picked-up cases leave the hall)."""
