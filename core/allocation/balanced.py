@@ -9,22 +9,26 @@ window calls the best. Two tiers, compared in order:
    overtaken forever.
 2. Otherwise the largest index
 
-       (weighted wait + 60 s) / (s / c)^1.5 / (c / 1 min)^0.5 / capable^2
+       (weighted wait + 60 s) / (s / c)^1.5 / (c / 1 min)^0.75
+           × (1 + work / (capable × 40 min)) / capable
 
    where `s` is the matter's expected service time, `c` the category's
    reference time (the mean expected time of the distinct matters waiting in
-   the ticket's pool and category) and `capable` the number of open windows
-   able to serve the ticket's pool and category.
+   the ticket's pool and category), `capable` the number of open windows
+   able to serve the ticket's pool and category, and `work` the expected
+   service of every ticket waiting in that line (`line_work`).
 
-   * Scarcity counts most (power 2): a ticket few windows can serve goes
-     first at a window that can, so the flexible windows are not used up on
-     work the many can do, and a category served by one or two windows
-     (a 一件事 theme at the coordination window, a scarce long matter) is
-     not left behind its windows' other work.
+   * Scarcity and the work waiting for it count most: a line few windows can
+     serve, and one whose waiting work per capable window is large, goes first
+     at the windows that can, so the flexible windows are not used up on work
+     the many could do, and a category served by one or two windows (a 一件事
+     theme at the coordination window, a scarce long matter) is not left behind
+     its windows' other work. 40 minutes of work per capable window doubles a
+     line's weight; a short line at a scarce window is not rushed.
    * Shortness counts strongly *within* a category (power 1.5 of s / c): a
      realty query goes before a realty transfer; the category's mean wait
      falls and no category pays for it.
-   * Shortness counts weakly *between* categories (power 0.5 of c): pickups
+   * Shortness counts less *between* categories (power 0.75 of c): pickups
      still go before long acceptances while waits are comparable, but a long
      category's tickets are not pushed to the back of the hall.
 
@@ -36,7 +40,9 @@ now does its job where it was right (the coordination window's themes).
 The score depends on a ticket only through its wait and its (matter, pool,
 category, priority, slot, pinned window) and grows with the wait, as
 `Policy` requires: `c` is computed over *distinct* matters, so the forecast's
-group heads give the same value as the full waiting list. The defaults were
+group heads give the same value as the full waiting list, and the forecast
+hands the line work it keeps (`HallContext.line_work`, whole seconds, so any
+summing order gives the same figure). The defaults were
 chosen on the family's tuning seeds (docs/allocation.md); every value can be
 overridden through `HallContext.params`.
 """
@@ -49,10 +55,11 @@ from core.allocation.policy import Policy
 
 DEFAULTS = {
     "alpha": 1.5,            # power of (service / category reference) in the index
-    "category_alpha": 0.5,   # power of the category's reference time (minutes)
+    "category_alpha": 0.75,  # power of the category's reference time (minutes)
     "head_seconds": 60.0,    # added to every wait so fresh tickets order by service time
     "guard_seconds": 3600.0,  # weighted wait after which a ticket is overdue
-    "scarcity_power": 2.0,   # how strongly tickets few windows can serve go first
+    "scarcity_power": 1.0,   # how strongly a line's scarcity (and its work) counts
+    "pressure_minutes": 40.0,  # work per capable window that doubles a line's scarcity
 }
 
 # The last few open-window lists seen, with their scarcity tables: the server
@@ -92,6 +99,20 @@ def _capable(hall: HallContext, table: dict, pool: str, category: str) -> int:
     return count
 
 
+def work_seconds(service, matter: str) -> int:
+    """A ticket's expected service, in whole seconds (sums are exact in any order)."""
+    return int(round(60.0 * max(service(matter), 0.25)))
+
+
+def line_work(waiting, service) -> dict:
+    """(pool, category) -> whole seconds of expected service waiting in that line."""
+    work: dict = {}
+    for t in waiting:
+        line = (t.pool, t.category)
+        work[line] = work.get(line, 0) + work_seconds(service, t.matter)
+    return work
+
+
 def category_references(waiting, service) -> dict:
     """(pool, category) -> mean expected minutes of the distinct matters waiting there."""
     matters: dict = {}
@@ -112,11 +133,13 @@ class Balanced(Policy):
         head = _param(hall, "head_seconds")
         guard = _param(hall, "guard_seconds")
         scarcity_power = _param(hall, "scarcity_power")
+        pressure = 60.0 * _param(hall, "pressure_minutes")
         service = hall.service_minutes
         servable = [t for t in waiting if can_serve(window, t)]
         if not servable:
             return None
         references = category_references(waiting, service)
+        work = hall.line_work if hall.line_work is not None else line_work(waiting, service)
         table = _capable_counts(hall)
         per_kind: dict = {}
         best, best_key = None, None
@@ -127,8 +150,10 @@ class Balanced(Policy):
                 s = max(service(t.matter), 0.25)
                 c = references[(t.pool, t.category)]
                 capable = _capable(hall, table, t.pool, t.category)
+                waiting_work = work.get((t.pool, t.category), 0)
+                scarcity = (1.0 + waiting_work / (capable * pressure)) / capable
                 factor = per_kind[kind] = (
-                    1.0 / (s / c) ** alpha / c ** category_alpha / capable ** scarcity_power)
+                    1.0 / (s / c) ** alpha / c ** category_alpha * scarcity ** scarcity_power)
             weighted = now - t.queue_since + credit[effective_rank(t, now, early)]
             if weighted >= guard:
                 key = (-2, -weighted, t.queue_since, t.ticket_id)

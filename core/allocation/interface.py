@@ -48,3 +48,7 @@ class HallContext:
     service_minutes: Callable[[str], float]  # expected service time of a matter code
     call_early_seconds: float = 600.0      # an appointment ranks as one this early
     params: Mapping[str, float] = field(default_factory=dict)
+    # (pool, category) -> whole seconds of expected service waiting in that line
+    # (`line_work`); None: the policy sums it over the waiting list it is given. The
+    # forecast, which shows a policy only each group's oldest ticket, keeps it for them.
+    line_work: Mapping[tuple[str, str], int] | None = None

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from core.allocation import can_serve, effective_rank, get_policy
+from core.allocation.balanced import line_work, work_seconds
 from core.allocation.interface import HallContext, WaitingTicket, WindowView
 
 
@@ -128,14 +129,17 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
     it: `ServiceTimeModel.handover_seconds`).
     """
     chooser = get_policy(policy)
+    # the work waiting per line, kept as tickets join and leave: the policy sees only
+    # each group's oldest ticket (HallContext.line_work)
+    work = line_work(waiting, service_minutes)
     context = HallContext(tuple(s.view for s in windows), service_minutes,
-                          call_early_seconds, dict(params or {}))
+                          call_early_seconds, dict(params or {}), work)
     groups = _groups(waiting)
     heap = [(_free_at(s, now, s.busy_until), s.view.number, i) for i, s in enumerate(windows)]
     heapq.heapify(heap)
     result: dict[str, Estimate] = {}
     called, left = 0, len(waiting)
-    coming = _Coming(arrivals, chooser)
+    coming = _Coming(arrivals, chooser, work, service_minutes)
     while heap and left:
         at, _, i = heapq.heappop(heap)
         state = windows[i]
@@ -149,6 +153,7 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
                 heapq.heappush(heap, (_free_at(state, at, later), state.view.number, i))
             continue
         key = _group_key(ticket)
+        work[(ticket.pool, ticket.category)] -= work_seconds(service_minutes, ticket.matter)
         groups[key].popleft()
         if not groups[key]:
             del groups[key]
@@ -172,8 +177,10 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
 class _Coming:
     """The expected arrivals not yet in line, and when each window may next have work."""
 
-    def __init__(self, arrivals: Sequence[WaitingTicket], chooser) -> None:
+    def __init__(self, arrivals: Sequence[WaitingTicket], chooser, work: dict,
+                 service_minutes: Callable[[str], float]) -> None:
         self.arrivals, self.chooser, self.next = arrivals, chooser, 0
+        self.work, self.service_minutes = work, service_minutes   # the line work to keep
         self.ids = frozenset(t.ticket_id for t in arrivals) if arrivals else frozenset()
         self._found: dict[int, int] = {}      # window index -> first servable index seen
         self._serves: dict = {}
@@ -183,6 +190,9 @@ class _Coming:
         while self.next < n and arrivals[self.next].queue_since <= at:
             t = arrivals[self.next]
             groups.setdefault(_group_key(t), deque()).append(t)
+            line = (t.pool, t.category)
+            self.work[line] = self.work.get(line, 0) + work_seconds(self.service_minutes,
+                                                                    t.matter)
             self.next += 1
 
     def next_for(self, view: WindowView, index: int) -> float | None:
