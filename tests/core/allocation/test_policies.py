@@ -114,6 +114,27 @@ def test_balanced_short_first_then_long_catches_up():
     assert choose("balanced", window(), late, 3000.0, context()).ticket_id == "A1"
 
 
+def test_balanced_a_line_piling_up_goes_before_an_equally_scarce_quiet_one():
+    # Window 1 alone serves invoices of areas A and B: equally scarce lines, the same
+    # matter. A's one invoice came 30 s before B's first of eight; B's work waiting for
+    # its one window (8 x 4 min) weighs more than half a minute of age.
+    one = window(1, skills={"tax": 1.0}, also=("acceptance_b",))
+    waiting = [ticket("A1", "invoice", since=0)] + [
+        ticket(f"B{i}", "invoice", since=30 + 10 * i, pool="acceptance_b") for i in range(8)]
+    ctx = context([one])
+    assert choose("balanced", one, waiting, 600.0, ctx).ticket_id == "B0"
+    assert choose("aging", one, waiting, 600.0, ctx).ticket_id == "A1"
+    # A quiet line of B (one invoice) does not jump the older A ticket.
+    assert choose("balanced", one, waiting[:2], 600.0, ctx).ticket_id == "A1"
+    # The forecast hands the line work over (HallContext.line_work): the policy uses it.
+    from dataclasses import replace
+
+    from core.allocation.balanced import line_work
+    handed = replace(ctx, line_work=line_work(waiting, ctx.service_minutes))
+    heads = [waiting[0], waiting[1]]                  # what the forecast shows: group heads
+    assert choose("balanced", one, heads, 600.0, handed).ticket_id == "B0"
+
+
 def test_balanced_overdue_ticket_beats_scarce_work():
     coordination = window(6, "coordination", {"theme": 1.0, "tax": 0.5}, also=("acceptance_a",))
     waiting = [ticket("A1", "invoice", since=0), ticket("G1", "birth", since=3500)]
