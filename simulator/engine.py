@@ -270,10 +270,12 @@ class Simulation:
         self.results[t.ticket_id] = result
         if self.eta_mode != "none" and (len(self.results) - 1) % self.eta_every == 0:
             self._estimate(ticket, result)
-        idle = sorted((w.idle_since, n) for n, w in self.windows.items()
-                      if w.idle_since is not None and self._policy.may_serve(w.view, ticket))
-        for _, number in idle:
-            self._call_next(number)
+        idle = [(w.view, w.idle_since) for w in self.windows.values()
+                if w.idle_since is not None and self._policy.may_serve(w.view, ticket)]
+        if len(idle) > 1:
+            idle = [(view, 0.0) for view in self._policy.ready_order(idle, self.context())]
+        for view, _ in idle:
+            self._call_next(view.number)
 
     def _estimate(self, ticket: WaitingTicket, result: TicketResult) -> None:
         views = self.open_views() or tuple(w.view for w in self.windows.values())

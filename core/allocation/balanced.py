@@ -99,6 +99,24 @@ def _capable(hall: HallContext, table: dict, pool: str, category: str) -> int:
     return count
 
 
+def window_worth(hall: HallContext, table: dict, window) -> float:
+    """How much the hall would miss this window if it were busy: the sum, over the
+    categories it has a skill for, of 1 / the open windows with that skill."""
+    worth = table.get(("window", window.number))
+    if worth is None:
+        holders = table.get("skill holders")
+        if holders is None:
+            holders = table["skill holders"] = {}
+            for w in hall.open_windows:
+                for category, skill in w.skills.items():
+                    if skill > 0.0:
+                        holders[category] = holders.get(category, 0) + 1
+        worth = sum(1.0 / max(holders.get(category, 0), 1)
+                    for category, skill in window.skills.items() if skill > 0.0)
+        table[("window", window.number)] = worth
+    return worth
+
+
 def work_seconds(service, matter: str) -> int:
     """A ticket's expected service, in whole seconds (sums are exact in any order)."""
     return int(round(60.0 * max(service(matter), 0.25)))
@@ -124,6 +142,15 @@ def category_references(waiting, service) -> dict:
 
 class Balanced(Policy):
     name = "balanced"
+
+    def ready_order(self, ready, hall):
+        """The window with the commonest skills first: a ticket that several waiting
+        windows could serve goes to the one the hall would miss least, so windows
+        with scarce skills stay free for the work only they can do. Then the one
+        that has waited longest."""
+        table = _capable_counts(hall)
+        return [view for view, _ in sorted(
+            ready, key=lambda r: (window_worth(hall, table, r[0]), r[1], r[0].number))]
 
     def choose(self, window, waiting, now, hall):
         early = hall.call_early_seconds

@@ -30,3 +30,12 @@ class Policy:
         """Whether this window would ever call this ticket under the policy (the
         idle-window rule: an idle window that may serve a waiting ticket calls it)."""
         return can_serve(window, ticket)
+
+    def ready_order(self, ready: Sequence[tuple[WindowView, float]],
+                    hall: HallContext) -> list[WindowView]:
+        """The order in which windows waiting for a citizen (待叫: the clerk pressed
+        "call next" and nobody waited) are offered a ticket that has just come, each
+        given with the moment it began to wait. All of them may serve that ticket.
+        The plain rule, the one a hall without an allocator follows: the window that
+        has waited longest first."""
+        return [view for view, _ in sorted(ready, key=lambda r: (r[1], r[0].number))]

@@ -78,3 +78,36 @@ def test_metrics():
     assert percentile([1, 2, 3, 4], 50) == 2.5
     assert jain([2, 2, 2]) == 1.0
     assert statistics.mean([jain([1, 0])]) == 0.5
+
+
+
+def test_a_ticket_arriving_at_an_idle_hall_goes_to_the_window_it_would_miss_least():
+    """The simulator's idle windows are the server's ready windows (待叫): the first
+    citizen of the day, whom several windows could serve, goes under `fcfs` to the
+    longest idle (all alike at opening: the lowest number) and under `balanced` to the
+    window whose skills the other open windows share most."""
+    from core.settings.loader import load_settings
+    from tests.conftest import DEMO_HALL
+    hall = load_settings(DEMO_HALL)
+    first = [TraceTicket("T1", 9 * 3600 + 30, "SB-0501", Priority.NORMAL, 5.0)]
+    sim = Simulation(hall, first, "balanced", eta="none")
+    views = [w.view for w in sim.windows.values()]     # the demo hall: all open at 09:00
+    holders = {}
+    for view in views:
+        for category, skill in view.skills.items():
+            holders[category] = holders.get(category, 0) + (skill > 0)
+
+    def worth(view):
+        return sum(1 / holders[c] for c, skill in view.skills.items() if skill > 0)
+    sim.run()
+    ticket = sim._trace_by_id["T1"]
+    category, pool = "social", "acceptance_b"
+    assert (ticket.matter, sim.results["T1"].category) == ("SB-0501", category)
+    able = [v for v in views if v.skills.get(category, 0) > 0
+            and (v.pool == pool or pool in v.also_serves)]
+    least = min(able, key=lambda v: (worth(v), v.number))
+    assert len(able) > 2 and least.number != min(v.number for v in able)
+    assert sim.results["T1"].window == least.number
+    plain = Simulation(hall, first, "fcfs", eta="none")
+    plain.run()
+    assert plain.results["T1"].window == min(v.number for v in able)
