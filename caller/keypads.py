@@ -11,7 +11,9 @@ server lets it act only at their windows, and only while a clerk is logged in th
 as that clerk (docs/hardware.md). A press becomes the caller app's action:
 
     key          action            the keypad's screen
-    呼叫 / 下一位  call_next          A012 (flashing)  ·  无人等候 when nobody waits
+    呼叫 / 下一位  call_next          A012 (flashing)  ·  待叫 when nobody waits (the
+                                     next citizen is called by itself: the bridge watches
+                                     the window and flashes their number when it comes)
     重呼          recall             A012 (flashing)  ·  请15秒后重呼 in the cooldown
     开始办理       start_service      A012 办理中
     办结          finish_service     A012 已办结
@@ -52,6 +54,7 @@ from server.client_bridges import HealthReporter, connect_bridge, log_to_stderr
 log = logging.getLogger("yichuang.keypads")
 
 NOBODY_WAITING = N_("Nobody waiting")                # 无人等候
+WAITING_NEXT = N_("Waiting for next")               # 待叫: the next one is called by itself
 SERVING = N_("{number} in service")                 # A012 办理中
 FINISHED = N_("{number} finished")                  # A012 已办结
 NO_SHOW = N_("{number} passed")                     # A012 过号
@@ -96,6 +99,8 @@ def answer_screen(key: Key, answer: WindowAnswer, language: str = "zh") -> tuple
     tr = translator("keypads", language)
     ticket = answer.ticket
     if key in (Key.CALL_NEXT, Key.RECALL):
+        if ticket is None and key is Key.CALL_NEXT and answer.window.ready:
+            return tr(WAITING_NEXT), Style.TEXT
         if ticket is None or ticket.state != "called":
             return tr(NOBODY_WAITING), Style.ERROR
         return ticket.number, Style.CALLED
@@ -134,8 +139,15 @@ class KeypadBridge:
     that carries out its presses in order and shows each answer."""
 
     def __init__(self, keypads: list[Keypad], client: HallClient, language: str = "zh",
-                 retry_seconds: float = 30.0, bus_options: dict | None = None) -> None:
+                 retry_seconds: float = 30.0, bus_options: dict | None = None,
+                 watch_seconds: float = 2.0) -> None:
         self.client, self.language, self.retry_seconds = client, language, retry_seconds
+        # 待叫: windows whose keypad shows 待叫, watched every `watch_seconds` until the
+        # server calls their next citizen (then the number flashes) or they stop waiting
+        self.watch_seconds = watch_seconds
+        self._watched: dict[int, Keypad] = {}
+        self._presses_at: dict[int, int] = {}      # window -> presses so far
+        self._watched_lock = threading.Lock()
         self.health = HealthReporter(client)
         self.stop_event = threading.Event()
         self.keypads = {(k.bus, k.address): k for k in keypads}
@@ -152,6 +164,8 @@ class KeypadBridge:
         self.threads += [threading.Thread(target=self._serve, args=(window,), daemon=True,
                                           name=f"keypad window {window}")
                          for window in self._queues]
+        self.threads.append(threading.Thread(target=self._watch, daemon=True,
+                                             name="keypads waiting windows"))
         self.presses = 0
 
     def start(self) -> None:
@@ -211,6 +225,13 @@ class KeypadBridge:
                 if shown:
                     self._show(keypad, *shown)
                 continue
+            if isinstance(press, tuple):          # from the watch: (text, style, presses)
+                text, style, presses = press
+                with self._watched_lock:
+                    current = self._presses_at.get(window, 0) == presses
+                if current:                       # else a press since: its answer stands
+                    self._show(keypad, text, style)
+                continue
             try:
                 self._show(keypad, *self.act(keypad, press))
             except Exception:                     # a bug must not stop the window's keypad
@@ -220,6 +241,9 @@ class KeypadBridge:
         """Carry out one press at the server; what the keypad is to show."""
         tr = translator("keypads", self.language)
         self.presses += 1
+        with self._watched_lock:
+            self._watched.pop(keypad.window, None)
+            self._presses_at[keypad.window] = self._presses_at.get(keypad.window, 0) + 1
         if press.key in LOCAL:
             return tr(LOCAL[press.key]), Style.ERROR
         action = getattr(self.client, ACTIONS[press.key])
@@ -229,6 +253,9 @@ class KeypadBridge:
         while True:
             try:
                 answer = action(keypad.window, *arguments, idempotency_key=key)
+                if press.key is Key.CALL_NEXT and answer.ticket is None and answer.window.ready:
+                    with self._watched_lock:
+                        self._watched[keypad.window] = keypad
                 return answer_screen(press.key, answer, self.language)
             except ServerUnavailable as error:
                 if time.monotonic() >= deadline or self.stop_event.is_set():
@@ -240,6 +267,34 @@ class KeypadBridge:
                 log.info("%s: %s refused: %s", keypad.device, press.key.name, error)
                 return refusal_screen(error, self._window_status(keypad.window),
                                       self.language)
+
+    def _watch(self) -> None:
+        """待叫: while a keypad shows 待叫, read its window every `watch_seconds`; when
+        the server has called a citizen there, flash the number as a press would, so the
+        clerk does not press "call next" again and pass them over (过号)."""
+        while not self.stop_event.wait(self.watch_seconds):
+            with self._watched_lock:
+                watched = dict(self._watched)
+            if not watched:
+                continue
+            try:
+                windows = {w.number: w for w in self.client.windows()}
+            except ApiError as error:
+                log.info("cannot read the waiting windows (%s)", error)
+                continue
+            tr = translator("keypads", self.language)
+            for number, keypad in watched.items():
+                window = windows.get(number)
+                if window is not None and window.ready and not window.current:
+                    continue
+                shown = ((window.current, Style.CALLED) if window is not None and window.current
+                         else (tr(READY), Style.TEXT))
+                with self._watched_lock:
+                    if self._watched.get(number) is not keypad:
+                        continue          # a press since: its answer is on the screen
+                    del self._watched[number]
+                    presses = self._presses_at.get(number, 0)
+                self._queues[number].put((keypad, (*shown, presses)))
 
     def _window_status(self, number: int) -> str:
         try:

@@ -246,8 +246,11 @@ class CallerRoot(Box):
         if ticket is None:
             card.add_widget(Text(caller.tr("No number at this window"), 30, DIM,
                                  halign="center"))
-            card.add_widget(Text(caller.tr("Press F1 to call the next citizen."), 22, DIM,
-                                 halign="center"))
+            ready = caller.window is not None and caller.window.ready
+            hint = (caller.tr("Waiting for the next citizen: they are called here as soon "
+                              "as they take a number.") if ready
+                    else caller.tr("Press F1 to call the next citizen."))
+            card.add_widget(Text(hint, 22, DIM, halign="center"))
             self.case_line(card)
             return card
         top = Box(size_hint_y=None, height=96, spacing=12)

@@ -42,11 +42,16 @@ class WindowInfo:
     served_today: int
     # pools the window helps for now besides its own: pool -> "HH:MM" it stops, or None
     helping: dict = field(default_factory=dict)
+    # 待叫: "HH:MM" since which its clerk waits for the next citizen (pressed "call next"
+    # and nobody waited; the next ticket it may serve is called here at once), or None
+    ready: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> WindowInfo:
-        values = {f.name: data[f.name] for f in fields(cls) if f.name != "helping"}
+        values = {f.name: data[f.name] for f in fields(cls)
+                  if f.name not in ("helping", "ready")}
         values["helping"] = dict(data.get("helping") or {})
+        values["ready"] = data.get("ready")
         values["parked"], values["also_serves"] = (tuple(values["parked"]),
                                                    tuple(values["also_serves"]))
         return cls(**values)
@@ -70,6 +75,9 @@ class Window:
     paused_at: float | None = None
     # it paused for lunch today: the forecast expects no further break of it
     lunch_taken: bool = False
+    # 待叫: since when (seconds after midnight) its clerk waits for the next citizen: they
+    # pressed "call next" and nobody waited (core.actions.ready calls the next one here)
+    ready_since: float | None = None
 
     @property
     def number(self) -> int:
@@ -85,7 +93,8 @@ class Window:
             pause_reason=self.pause_reason, clerk=self.clerk, current=self.current,
             parked=tuple(self.parked), skills=dict(self.spec.skills),
             also_serves=tuple(self.spec.also_serves), served_today=self.served_today,
-            helping={pool: clock_text(until) for pool, until in self.helping.items()})
+            helping={pool: clock_text(until) for pool, until in self.helping.items()},
+            ready=clock_text(self.ready_since))
 
     def public(self) -> dict:
         return dict(self.info().__dict__)   # flat: a shallow copy is the JSON (asdict is slow)

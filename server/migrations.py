@@ -157,3 +157,10 @@ def whether_a_window_took_its_lunch(db: sqlite_utils.Database) -> None:
     """Whether a window paused for lunch today (then no other break is expected of it),
     kept across a restart."""
     db["windows"].add_column("lunch_taken", int, not_null_default=0)
+
+
+@migration
+def when_a_window_began_to_wait_for_a_citizen(db: sqlite_utils.Database) -> None:
+    """待叫: since when a window's clerk waits for the next citizen (they pressed "call
+    next" and nobody waited), kept across a restart."""
+    db["windows"].add_column("ready_since", float)

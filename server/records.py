@@ -64,7 +64,7 @@ def window_row(window: Window, service_day: str) -> dict:
         "clerk": window.clerk, "current": window.current,
         "parked": json.dumps(window.parked), "served_today": window.served_today,
         "helping": json.dumps(window.helping), "paused_at": window.paused_at,
-        "lunch_taken": int(window.lunch_taken),
+        "lunch_taken": int(window.lunch_taken), "ready_since": window.ready_since,
     }
 
 

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from werkzeug.exceptions import ServiceUnavailable
 
 from core.actions.help_expiry import expire_help, help_expired
+from core.actions.serving import call_ready_windows
 from core.actions.tickets import start_day
 from core.bookings import ALPHABET, CODE_LENGTH
 from core.errors import HallError, Invalid
@@ -202,6 +203,7 @@ class HallService:
                           json.dumps(body, ensure_ascii=False, separators=(",", ":")))
         try:
             events = expire_help(self.hall, now) + action(self.hall, now)
+            events += call_ready_windows(self.hall, now)
             logged = self._store.commit(events, self.hall.take_changes(), now,
                                         self.hall.service_day,
                                         remember if once is not None else None)

@@ -390,6 +390,7 @@ def _restore_window(hall: Hall, row: dict, day: str) -> None:
     window.pause_reason, window.clerk = row["pause_reason"] or "", row["clerk"] or ""
     window.paused_at = row.get("paused_at")
     window.lunch_taken = bool(row.get("lunch_taken"))
+    window.ready_since = row.get("ready_since")
     window.current = row["current"] or ""
     window.parked = json.loads(row["parked"] or "[]")
     window.served_today = row["served_today"] or 0

@@ -4,6 +4,13 @@ no-show, transfer, park, resume, and call a ready case at the pickup window.
 Pressing "call next" while the current ticket is still only called marks it a
 no-show (过号); while it is being served, finishes it. A hardware keypad has a
 handful of keys, and this is what clerks expect from one.
+
+待叫: pressing "call next" when nobody waits for the window makes it *ready* for
+`[rules] ready_minutes`: the next ticket it may serve is called there at once
+(`call_ready_windows`, which the server runs after every action), so a clerk on a
+quiet afternoon does not press again and again, and the citizen is called the
+moment they take a number. Among several ready windows the policy says which
+(`Policy.ready_order`): the simulator's idle windows, now in the server too.
 """
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ from core.actions.cases import (
     pickup_ticket_for,
 )
 from core.actions.tickets import TicketRequest, issue_ticket, pickup_matter, subject_of
-from core.allocation import can_serve, choose
+from core.allocation import can_serve, choose, get_policy
 from core.clock import seconds_of_day
 from core.errors import Conflict, Invalid, NotFound
 from core.events import (
@@ -73,8 +80,57 @@ def call_next(hall: Hall, window_number: int, now: datetime) -> list[Event]:
     chosen = choose(hall.settings.rules.policy, hall.window_view(window), hall.waiting_views(),
                     seconds_of_day(now), hall.context())
     if chosen is None:
+        if hall.settings.rules.ready_minutes > 0:
+            window.ready_since = seconds_of_day(now)     # 待叫: the next one comes here
+            hall.touch(window)
         return events
     return events + _call(hall, window, hall.tickets[chosen.ticket_id], now)
+
+
+def call_ready_windows(hall: Hall, now: datetime) -> list[Event]:
+    """待叫: windows whose clerk pressed "call next" when nobody waited call the tickets
+    they may serve that wait now (just taken, transferred, put back in line, or in a
+    pool the window helps since). For each waiting ticket, oldest first, the ready
+    windows that may serve it are asked in the policy's `ready_order`, and each calls
+    what the policy chooses for it, as after a press of "call next". A window stops
+    being ready when it calls, pauses, closes, loses its clerk, or `ready_minutes`
+    after the press. Cheap when no window is ready: the server runs it after every
+    action."""
+    if not any(w.ready_since is not None for w in hall.windows.values()):
+        return []
+    at = seconds_of_day(now)
+    limit = 60.0 * hall.settings.rules.ready_minutes
+    ready: list[Window] = []
+    for window in hall.windows.values():
+        if window.ready_since is None:
+            continue
+        if (window.status is not WindowStatus.OPEN or not window.clerk or window.current
+                or not 0.0 <= at - window.ready_since < limit):
+            window.ready_since = None
+            hall.touch(window)
+        else:
+            ready.append(window)
+    waiting = sorted(hall.waiting_views(), key=lambda t: (t.queue_since, t.ticket_id))
+    if not ready or not waiting:
+        return []
+    policy, context = get_policy(hall.settings.rules.policy), hall.context()
+    events: list[Event] = []
+    for ticket in waiting:
+        if not ready:
+            break
+        if hall.tickets[ticket.ticket_id].state is not TicketState.WAITING:
+            continue           # called meanwhile by a window offered an earlier ticket
+        able = [(hall.window_view(w), w.ready_since) for w in ready
+                if policy.may_serve(hall.window_view(w), ticket)]
+        for view in policy.ready_order(able, context) if len(able) > 1 else [a[0] for a in able]:
+            window = hall.windows[view.number]
+            chosen = choose(policy.name, view, hall.waiting_views(), at, context)
+            if chosen is not None:
+                events += _call(hall, window, hall.tickets[chosen.ticket_id], now)
+                ready.remove(window)
+            if hall.tickets[ticket.ticket_id].state is not TicketState.WAITING:
+                break
+    return events
 
 
 def call_ticket(hall: Hall, window_number: int, number: str, now: datetime) -> list[Event]:
@@ -97,7 +153,7 @@ def _call(hall: Hall, window: Window, ticket: Ticket, now: datetime) -> list[Eve
     if ticket.first("called") is None:
         hall.record_wait(ticket, now)
     ticket.record("called", now, window.number)
-    window.current = ticket.number
+    window.current, window.ready_since = ticket.number, None
     hall.touch(ticket)
     hall.touch(window)
     return [TicketCalled(number=ticket.number, window=window.number, window_name=window.name,

@@ -185,10 +185,11 @@ def start_day(hall: Hall, service_day: str, now: datetime) -> list[Event]:
     for window in hall.windows.values():
         if (window.status is not WindowStatus.CLOSED or window.clerk or window.current
                 or window.parked or window.pause_reason or window.served_today
-                or window.helping or window.paused_at is not None or window.lunch_taken):
+                or window.helping or window.paused_at is not None or window.lunch_taken
+                or window.ready_since is not None):
             window.status, window.clerk, window.current = WindowStatus.CLOSED, "", ""
             window.pause_reason, window.served_today, window.paused_at = "", 0, None
-            window.lunch_taken = False
+            window.lunch_taken, window.ready_since = False, None
             window.parked.clear()
             window.helping.clear()      # a help (协同) lasts one day at most
             hall.touch(window)

@@ -137,7 +137,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "appointment_check_in_opens_minutes": positive_int,
         "appointment_check_in_closes_minutes": positive_int,
         "policy": choice(tuple(POLICIES), "policy"), "requeue_after": non_negative_int,
-        "max_wait_guard_minutes": positive_int}),
+        "max_wait_guard_minutes": positive_int, "ready_minutes": non_negative_int}),
     "server": _defaults(ServerSettings, {
         "host": text, "port": port, "database": text, "threads": positive_int,
         "synchronous": choice(SYNCHRONOUS, "synchronous mode"), "public_url": public_url,

@@ -179,6 +179,9 @@ class Rules:
     # 过号: a no-show put back in line (once, the same day) goes behind this many
     # waiting people of its pool
     requeue_after: int = 3
+    # 待叫: a clerk who pressed "call next" when nobody waited gets the next citizen who
+    # comes for the window, called at once, for this many minutes; 0: never (press again)
+    ready_minutes: int = 15
 
 
 @dataclass(frozen=True)

@@ -159,3 +159,21 @@ def test_a_window_read_begun_before_an_action_s_answer_does_not_undo_it(hall, ma
     driver.pump(2)
     assert caller.ticket is not None and caller.ticket.number == number
     assert driver.find_text(number)
+
+
+def test_a_clerk_waiting_for_the_next_citizen_gets_them_without_pressing_again(hall,
+                                                                                make_caller):
+    """待叫: F1 with nobody waiting; the screen says the next citizen comes by itself, and
+    the number a kiosk issues then appears here, called, without another press."""
+    driver = logged_in(make_caller(hall.url, 1, clock=hall.clock))
+    caller = driver.caller
+    driver.key("F1")
+    driver.settle()
+    driver.wait_until(lambda: driver.find_text("待叫中：有人取号即自动呼叫到本窗口。"),
+                      what="the waiting hint")
+    driver.screenshot(SCREENSHOTS / "caller-ready.png")
+    [number] = issue(hall.url, "SS-0101")
+    driver.wait_until(lambda: caller.ticket is not None and caller.ticket.number == number,
+                      what="the number called here by itself")
+    assert caller.ticket.state == "called" and caller.window.ready is None
+    assert ticket_of(hall.url, number).ticket.window == 1

@@ -3,6 +3,7 @@ truncated answers, a pulled cable) turn presses into the real server's window ac
 and what the keypad shows; the keypad role's limits; the `yichuang keypads` process."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import sqlite3
@@ -12,7 +13,7 @@ import threading
 
 import pytest
 
-from caller.keypads import Keypad, KeypadBridge, keypads_of, refusal_screen
+from caller.keypads import Keypad, KeypadBridge, answer_screen, keypads_of, refusal_screen
 from hardware.keypad import Key, Style
 from server.client import ApiError, HallClient
 from tests.conftest import DEMO_HALL, ROOT, TOKENS, clerk_token
@@ -59,6 +60,7 @@ def bridged(live_server, tmp_path):
     bridge = KeypadBridge(bound, HallClient(live_server.url, TOKENS["keypad"]),
                           retry_seconds=5, bus_options=FAST)
     bridge.health.retry_seconds = 0.2
+    bridge.watch_seconds = 0.2
     bridge.start()
     yield keypads, bridge, Pressing(keypads)
     bridge.stop()
@@ -100,8 +102,8 @@ def test_presses_call_serve_and_finish_at_their_windows(live_server, bridged, tm
     assert _shows(keypads, 1, f"{first.number} 办理中")
     press(1, Key.FINISH)
     assert _shows(keypads, 1, f"{first.number} 已办结")
-    press(1, Key.CALL_NEXT)
-    assert _shows(keypads, 1, "无人等候", Style.ERROR)
+    press(1, Key.CALL_NEXT)                       # nobody waits: 待叫, the next comes by itself
+    assert _shows(keypads, 1, "待叫", Style.TEXT)
     press(2, Key.PAUSE)
     assert _shows(keypads, 2, "暂停")
     press(2, Key.CALL_NEXT)
@@ -117,6 +119,37 @@ def test_presses_call_serve_and_finish_at_their_windows(live_server, bridged, tm
     # the unbound keypad at address 9 is never polled; the press there is left alone
     assert keypads.count(9) == 0 and keypads.queued.get(9) is None
     assert bridge.presses == 10
+
+
+def test_a_waiting_keypad_flashes_the_number_called_to_it_without_a_press(live_server,
+                                                                          bridged):
+    """待叫: the clerk pressed "call next" with nobody waiting; when a citizen takes a
+    number, the server calls it to the window and the keypad flashes it by itself, so the
+    clerk does not press again and pass the citizen over."""
+    keypads, bridge, press = bridged
+    _staff(live_server, 1)
+    press(1, Key.CALL_NEXT)
+    assert _shows(keypads, 1, "待叫", Style.TEXT)
+    presses = bridge.presses
+    issued = HallClient(live_server.url, TOKENS["kiosk"]).issue_ticket("SS-0101")
+    assert _shows(keypads, 1, issued.number, Style.CALLED)
+    assert bridge.presses == presses
+    manager = HallClient(live_server.url, TOKENS["manager"])
+    assert manager.ticket(issued.number).ticket.window == 1
+
+
+def test_the_keypad_says_waiting_only_for_a_window_that_waits():
+    """A window that does not wait (the hall's ready_minutes is 0) says 无人等候."""
+    from core.windows import WindowInfo
+    from server.client import WindowAnswer
+    window = WindowInfo(number=1, name="1号窗口", pool="acceptance_a", status="open",
+                        pause_reason="", clerk="clerk-01", current="", parked=(), skills={},
+                        also_serves=(), served_today=0, ready=None)
+    assert answer_screen(Key.CALL_NEXT, WindowAnswer(window, None, ())) == ("无人等候",
+                                                                            Style.ERROR)
+    waiting = WindowAnswer(dataclasses.replace(window, ready="09:00"), None, ())
+    assert answer_screen(Key.CALL_NEXT, waiting) == ("待叫", Style.TEXT)
+    assert answer_screen(Key.RECALL, waiting) == ("无人等候", Style.ERROR)
 
 
 def test_garbled_answers_are_retried_and_a_press_acts_once(live_server, bridged):

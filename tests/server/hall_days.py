@@ -16,6 +16,7 @@ from core.actions.serving import (
     TransferRequest,
     call_case,
     call_next,
+    call_ready_windows,
     call_ticket,
     finish_service,
     mark_no_show,
@@ -94,6 +95,7 @@ class Run:
         """One action as one transaction; on a refusal that touched state, reload."""
         try:
             events = action(self.hall, self.now)
+            events += call_ready_windows(self.hall, self.now)   # as the server does (待叫)
         except HallError as refusal:
             touched = bool(self.hall.changes)
             self.log.append(f"{self.now:%m-%d %H:%M:%S} {label} -> refused "

@@ -10,7 +10,8 @@ from server.client import HallClient
 ACTIONS = {name for module in (serving, staffing)
            for name, fn in inspect.getmembers(module, inspect.isfunction)
            if fn.__module__ == module.__name__ and not name.startswith("_")}
-HELPERS = {"working_window", "current_ticket"}     # queries, not commands
+HELPERS = {"working_window", "current_ticket",     # queries, not commands
+           "call_ready_windows"}                   # the server's own, after every action
 
 
 def window_endpoints(app) -> dict[str, str]:

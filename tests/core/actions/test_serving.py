@@ -114,17 +114,19 @@ def test_call_next_calls_the_first_in_line(hall):
     assert touched(hall) == ({first}, {1}, set())
 
 
-def test_call_next_with_nobody_waiting_calls_nobody(hall):
+def test_call_next_with_nobody_waiting_calls_nobody_and_the_window_waits(hall):
     staffed(hall, 1)
     assert call_next(hall, 1, NOW) == []
-    assert touched(hall) == NOTHING and hall.windows[1].current == ""
+    assert touched(hall) == (set(), {1}, set()) and hall.windows[1].current == ""
+    assert hall.windows[1].ready_since == 9 * 3600     # 待叫 (test_ready_windows.py)
 
 
 def test_call_next_skips_tickets_the_window_cannot_serve(hall):
     staffed(hall, 13)                                        # a pickup window
-    take(hall, "SS-0101")
+    number = take(hall, "SS-0101")
     assert call_next(hall, 13, NOW) == []
-    assert touched(hall) == NOTHING
+    assert touched(hall) == (set(), {13}, set())             # only its 待叫 is noted
+    assert hall.tickets[number].state is TicketState.WAITING
 
 
 def test_call_next_while_called_passes_the_citizen_over(hall):
