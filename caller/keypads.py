@@ -123,6 +123,8 @@ def refusal_screen(error: ApiError, window_status: str = "",
         return tr(NOT_LOGGED_IN), Style.ERROR
     if error.code == "unavailable":
         return tr(OFFLINE), Style.ERROR
+    if error.code == "called_while_waiting":     # 待叫: the number is here; show it
+        return error.details.get("number", ""), Style.CALLED
     if "retry_after" in error.details:
         return tr(COOLDOWN, seconds=error.details["retry_after"]), Style.ERROR
     if window_status == "paused":

@@ -262,6 +262,20 @@ class LiveHall:
             else:
                 with self._arrived:
                     self._arrived.wait(2.0)
+                called = self._called_here(client, window) if answer.window.ready else None
+                if called is not None:         # 待叫: a citizen came and was called here
+                    self._count("called")
+                    self._serve(client, window, called)
+
+    def _called_here(self, client: HallClient, window: int):
+        """The ticket the server called to this waiting window by itself (待叫), if any:
+        a clerk looks up at the caller's screen before pressing again."""
+        ok, windows = self._ask(f"window {window} looks at its screen", client.windows)
+        number = next((w.current for w in windows if w.number == window), "") if ok else ""
+        if not number:
+            return None
+        ok, status = self._ask(f"window {window} reads {number}", client.ticket, number)
+        return status.ticket if ok and status.ticket.state == "called" else None
 
     def _sit_down(self, client: HallClient, window: int) -> None:
         self._ask(f"clerk {window} logs in", client.log_in, window)

@@ -76,6 +76,7 @@ def current_ticket(hall: Hall, window: Window, *states: TicketState) -> Ticket:
 
 def call_next(hall: Hall, window_number: int, now: datetime) -> list[Event]:
     window = working_window(hall, window_number)
+    _not_just_called_by_itself(hall, window, now)
     events = _clear_current(hall, window, now)
     chosen = choose(hall.settings.rules.policy, hall.window_view(window), hall.waiting_views(),
                     seconds_of_day(now), hall.context())
@@ -85,6 +86,31 @@ def call_next(hall: Hall, window_number: int, now: datetime) -> list[Event]:
             hall.touch(window)
         return events
     return events + _call(hall, window, hall.tickets[chosen.ticket_id], now)
+
+
+READY_CALL = "ready"      # the history note of a call made to a waiting window (待叫)
+
+
+def _not_just_called_by_itself(hall: Hall, window: Window, now: datetime) -> None:
+    """A press of "call next" moments after the server called a citizen to this waiting
+    window by itself would pass that citizen over (过号) before the clerk saw the number
+    (a keypad's screen or the caller's refresh is a moment behind): refused for the
+    recall cooldown, with the number, so the clerk looks up and receives them."""
+    if not window.current:
+        return
+    ticket = hall.tickets[window.current]
+    last = ticket.history[-1] if ticket.history else None
+    if (ticket.state is not TicketState.CALLED or last is None or last.action != "called"
+            or last.note != READY_CALL):
+        return
+    since = (now - last.at).total_seconds()
+    cooldown = hall.settings.rules.recall_cooldown_seconds
+    if since < cooldown:
+        raise Conflict(f"ticket {ticket.number} was called to window {window.number} by "
+                       f"itself {int(since)} s ago; receive them, or press again in "
+                       f"{cooldown - int(since)} s to pass them over",
+                       number=ticket.number, window=window.number,
+                       retry_after=cooldown - int(since), code="called_while_waiting")
 
 
 def call_ready_windows(hall: Hall, now: datetime) -> list[Event]:
@@ -126,7 +152,7 @@ def call_ready_windows(hall: Hall, now: datetime) -> list[Event]:
             window = hall.windows[view.number]
             chosen = choose(policy.name, view, hall.waiting_views(), at, context)
             if chosen is not None:
-                events += _call(hall, window, hall.tickets[chosen.ticket_id], now)
+                events += _call(hall, window, hall.tickets[chosen.ticket_id], now, READY_CALL)
                 ready.remove(window)
             if hall.tickets[ticket.ticket_id].state is not TicketState.WAITING:
                 break
@@ -147,12 +173,13 @@ def call_ticket(hall: Hall, window_number: int, number: str, now: datetime) -> l
     return events + _call(hall, window, ticket, now)
 
 
-def _call(hall: Hall, window: Window, ticket: Ticket, now: datetime) -> list[Event]:
+def _call(hall: Hall, window: Window, ticket: Ticket, now: datetime,
+          note: str = "") -> list[Event]:
     ticket.state, ticket.window, ticket.last_called_at = TicketState.CALLED, window.number, now
     ticket.clerk = window.clerk
     if ticket.first("called") is None:
         hall.record_wait(ticket, now)
-    ticket.record("called", now, window.number)
+    ticket.record("called", now, window.number, note)
     window.current, window.ready_since = ticket.number, None
     hall.touch(ticket)
     hall.touch(window)

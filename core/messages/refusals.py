@@ -184,6 +184,9 @@ REFUSALS: dict[str, str] = {
     "ticket_not_waiting": N_("Ticket {number} is no longer waiting."),
     "window_does_not_serve": N_("This window does not serve ticket {number}. Transfer it instead."),
     "recall_cooldown": N_("Please wait {retry_after} s before calling this number again."),
+    "called_while_waiting": N_("{number} was just called to this window while you waited. "
+                               "Please receive them; to pass them over, press again in "
+                               "{retry_after} s."),
     "transfer_note_required": N_("A transfer needs a note saying why and where (首问负责制)."),
     "transfer_target_required": N_("Choose a pool or a window to transfer to."),
     "no_window_skilled": N_("No window of that pool handles this matter. Choose another "

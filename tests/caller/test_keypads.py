@@ -136,6 +136,12 @@ def test_a_waiting_keypad_flashes_the_number_called_to_it_without_a_press(live_s
     assert bridge.presses == presses
     manager = HallClient(live_server.url, TOKENS["manager"])
     assert manager.ticket(issued.number).ticket.window == 1
+    # a press right after (the clerk did not look up): refused, the number stays called
+    keypads.shown.pop(1)
+    press(1, Key.CALL_NEXT)
+    assert _shows(keypads, 1, issued.number, Style.CALLED)
+    assert bridge.presses == presses + 1
+    assert manager.ticket(issued.number).ticket.state == "called"
 
 
 def test_the_keypad_says_waiting_only_for_a_window_that_waits():
@@ -150,6 +156,11 @@ def test_the_keypad_says_waiting_only_for_a_window_that_waits():
     waiting = WindowAnswer(dataclasses.replace(window, ready="09:00"), None, ())
     assert answer_screen(Key.CALL_NEXT, waiting) == ("待叫", Style.TEXT)
     assert answer_screen(Key.RECALL, waiting) == ("无人等候", Style.ERROR)
+    # a press moments after a call made by itself: the number, not a countdown
+    refused = ApiError(409, "conflict", "called by itself", {"number": "A012", "window": 1,
+                                                             "retry_after": 9},
+                       code="called_while_waiting")
+    assert refusal_screen(refused) == ("A012", Style.CALLED)
 
 
 def test_garbled_answers_are_retried_and_a_press_acts_once(live_server, bridged):

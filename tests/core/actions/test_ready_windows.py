@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from core.actions.serving import TransferRequest, call_next, call_ready_windows, transfer
 from core.actions.staffing import close_window, log_out, pause_window
 from core.actions.tickets import start_day
+from core.errors import Conflict
 from core.hall import Hall
 from core.tickets import TicketState
 from tests.core.actions.helpers import NOW, TODAY, at, staffed, take, touched
@@ -135,3 +138,34 @@ def test_a_new_day_forgets_who_was_waiting(hall):
     _waiting_at(hall, 1)
     start_day(hall, "2026-11-24", at(days=1))
     assert hall.windows[1].ready_since is None
+
+
+def test_call_next_moments_after_a_call_by_itself_does_not_pass_the_citizen_over(hall):
+    """The keypad's screen and the caller's refresh are a moment behind: a press of "call
+    next" within the recall cooldown (15 s) of a call made by itself is refused with the
+    number; after it, the press passes the citizen over as any press does."""
+    staffed(hall, 1)
+    _waiting_at(hall, 1)
+    number = take(hall, "SS-0101", at(minutes=1))
+    call_ready_windows(hall, at(minutes=1))
+    assert hall.tickets[number].history[-1].note == "ready"
+    hall.take_changes()
+    with pytest.raises(Conflict) as refused:
+        call_next(hall, 1, at(minutes=1, seconds=10))
+    assert refused.value.code == "called_while_waiting"
+    assert refused.value.details["number"] == number
+    assert refused.value.details["retry_after"] == 5
+    assert touched(hall) == (set(), set(), set())
+    assert hall.tickets[number].state is TicketState.CALLED
+    events = call_next(hall, 1, at(minutes=1, seconds=15))
+    assert [e.type for e in events] == ["TicketMarkedNoShow"]
+    assert hall.tickets[number].state is TicketState.NO_SHOW
+
+
+def test_a_call_pressed_by_the_clerk_may_be_passed_over_at_once(hall):
+    staffed(hall, 1)
+    number = take(hall, "SS-0101")
+    call_next(hall, 1, NOW)
+    events = call_next(hall, 1, at(seconds=2))
+    assert [e.type for e in events] == ["TicketMarkedNoShow"]
+    assert hall.tickets[number].state is TicketState.NO_SHOW
