@@ -189,16 +189,22 @@ class KeypadBridge:
 
     def _show_states(self) -> None:
         """未登录 on the keypads of windows nobody is logged in at; 就绪 on the others."""
-        try:
-            windows = {w.number: w for w in self.client.windows()}
-        except ApiError as error:
-            log.warning("cannot read the windows yet (%s)", error)
+        windows = self._windows("cannot read the windows yet", logging.WARNING)
+        if windows is None:
             return
         tr = translator("keypads", self.language)
         for keypad in self.keypads.values():
             window = windows.get(keypad.window)
             text = tr(READY) if window is not None and window.clerk else tr(NOT_LOGGED_IN)
             self._show(keypad, text, Style.TEXT)
+
+    def _windows(self, failing: str, level: int) -> dict | None:
+        """The hall's windows by number, or None (logged) when the server does not say."""
+        try:
+            return {w.number: w for w in self.client.windows()}
+        except ApiError as error:
+            log.log(level, "%s (%s)", failing, error)
+            return None
 
     def _status(self, url: str, status: DeviceStatus) -> None:
         keypad = self.keypads.get((url, status.address))
@@ -279,10 +285,8 @@ class KeypadBridge:
                 watched = dict(self._watched)
             if not watched:
                 continue
-            try:
-                windows = {w.number: w for w in self.client.windows()}
-            except ApiError as error:
-                log.info("cannot read the waiting windows (%s)", error)
+            windows = self._windows("cannot read the waiting windows", logging.INFO)
+            if windows is None:
                 continue
             tr = translator("keypads", self.language)
             for number, keypad in watched.items():
