@@ -87,6 +87,9 @@ class TicketPrint:
     language: str = DEFAULT_LANGUAGE
     eta_low: float | None = None      # the estimate's 80% range (minutes), when known:
     eta_high: float | None = None     # the wait line then says it ("约12分钟，8–18分钟")
+    # 待叫: called already, to a window that was waiting (its name, e.g. 5号窗口): the
+    # ticket says where to go instead of the wait
+    called_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -278,11 +281,15 @@ def ticket_lines(t: TicketPrint, columns: int = DEFAULT_COLUMNS) -> list[PrintLi
     if t.priority_label:
         lines += _block(tr("[{label}]", label=t.priority_label), columns, NORMAL, CENTER, bold=True)
     lines.append(PrintLine(""))
-    ahead = (tr("No one is ahead of you") if t.people_ahead <= 0
-             else tr("{n} people ahead of you", n=t.people_ahead))
-    lines += _block(ahead, columns, DOUBLE, CENTER, bold=True)
-    lines += _block(_wait_text(tr, t.eta_minutes, t.eta_low, t.eta_high), columns, NORMAL,
-                    CENTER)
+    if t.called_to:
+        lines += _block(tr("Called now: please go to {window}", window=t.called_to), columns,
+                        DOUBLE, CENTER, bold=True)
+    else:
+        ahead = (tr("No one is ahead of you") if t.people_ahead <= 0
+                 else tr("{n} people ahead of you", n=t.people_ahead))
+        lines += _block(ahead, columns, DOUBLE, CENTER, bold=True)
+        lines += _block(_wait_text(tr, t.eta_minutes, t.eta_low, t.eta_high), columns,
+                        NORMAL, CENTER)
     if t.materials:
         lines += [_rule(), *_block(tr("Please have these materials ready:"), columns,
                                    bold=True)]

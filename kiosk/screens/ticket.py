@@ -75,7 +75,21 @@ class TicketScreen(Screen):
         box.add_widget(BigButton(kiosk.tr("Done"), style, color=GREEN, on_press=kiosk.reset))
         return box
 
+    def called_to(self, kiosk: Kiosk) -> str:
+        """待叫: the window the ticket was called to as it was issued (a window was
+        waiting for the next citizen), by name; "" while it waits."""
+        ticket = self.issued.ticket
+        if ticket.state != "called" or ticket.window is None:
+            return ""
+        if kiosk.language != "zh":
+            return kiosk.tr("Window {number}", number=ticket.window)
+        spec = next((w for w in kiosk.settings.windows if w.number == ticket.window), None)
+        return spec.name if spec else kiosk.tr("Window {number}", number=ticket.window)
+
     def _wait_text(self, kiosk: Kiosk) -> str:
+        called_to = self.called_to(kiosk)
+        if called_to:
+            return kiosk.tr("Called now: please go to {window}", window=called_to)
         ahead = kiosk.tr("{n} people ahead of you", n=self.issued.people_ahead)
         minutes = self.issued.eta_minutes
         if minutes is None:
@@ -130,7 +144,8 @@ class TicketScreen(Screen):
             eta_low=issued.eta_low, eta_high=issued.eta_high, issued_at=issued_at,
             phone_url=issued.phone_url,
             materials=tuple(material_labels(self.subject, kiosk.language)),
-            priority_label=kiosk.tr(label) if label else "", language=kiosk.language)
+            priority_label=kiosk.tr(label) if label else "", language=kiosk.language,
+            called_to=self.called_to(kiosk))
 
     def _printed(self, kiosk: Kiosk, ok: bool, value) -> None:
         if ok:

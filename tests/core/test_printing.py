@@ -155,3 +155,19 @@ def test_wrapped_lines_fit_and_lose_nothing(text, width, indent):
     assert all(display_width(line) <= width for line in lines), lines
     assert all(line.startswith(" " * indent) for line in lines[1:])
     assert "".join(text.split()) == "".join("".join(lines).split())
+
+
+@pytest.mark.parametrize(("language", "window", "expected"), [
+    ("zh", "5号窗口", "已叫号，请直接到5号窗口办理"),
+    ("en", "Window 5", "Called now: please go to Window 5"),
+])
+def test_a_ticket_called_as_it_was_issued_says_where_to_go_not_how_long(language, window,
+                                                                       expected):
+    """待叫: a window was waiting, so the number is called before it is printed."""
+    ticket = TicketPrint(**{**TICKET.__dict__, "language": language, "called_to": window,
+                            "people_ahead": 0, "eta_minutes": 0.0})
+    lines = ticket_lines(ticket)
+    said = "".join(texts(lines))
+    assert expected.replace(" ", "") in said.replace(" ", "")
+    assert "前面" not in said and "预计等候" not in said and "ahead" not in said
+    assert fits(lines, 48) and fits(ticket_lines(ticket, columns=32), 32)

@@ -129,3 +129,30 @@ def test_the_daily_limit_per_card(hall_server, make_kiosk, reader, card_file, se
     driver.screenshot(driver.shots / "daily-limit.png")
     assert len(manager(hall_server.url).tickets()) == limit
     json.loads(card_file.read_text(encoding="utf-8"))
+
+
+def test_a_number_called_as_it_is_taken_says_which_window_on_screen_and_paper(
+        hall_server, make_kiosk, printer):
+    """待叫: window 1's clerk pressed "call next" with nobody waiting, so the citizen's
+    number is called the moment it is taken; the screen and the ticket say where to go."""
+    from hardware.escpos_image import decode
+    from server.client import HallClient
+    from tests.conftest import clerk_token
+    clerk = HallClient(hall_server.url, clerk_token(1))
+    clerk.log_in(1)
+    clerk.open_window(1)
+    assert clerk.call_next(1).window.ready
+    ticket_printer, device = printer
+    driver = opened(make_kiosk(hall_server.url, printer=ticket_printer))
+    take_number(driver)
+    driver.wait_until(lambda: driver.find_text("请取走打印的号票"), what="printed")
+    screen = driver.kiosk.screen
+    assert (screen.issued.ticket.state, screen.issued.ticket.window) == ("called", 1)
+    assert driver.find_text("已叫号，请直接到1号窗口办理")
+    assert not driver.find_text("前面还有")
+    assert screen.ticket_print(driver.kiosk).called_to == "1号窗口"
+    printed = decode(screen.printed)
+    driver.shots.mkdir(parents=True, exist_ok=True)
+    printed.image.save(driver.shots / "printed-called-now.png")
+    driver.screenshot(driver.shots / "ticket-called-now.png")
+    assert device.written.endswith(screen.printed)
