@@ -135,7 +135,12 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
     context = HallContext(tuple(s.view for s in windows), service_minutes,
                           call_early_seconds, dict(params or {}), work)
     groups = _groups(waiting)
-    heap = [(_free_at(s, now, s.busy_until), s.view.number, i) for i, s in enumerate(windows)]
+    # windows free at one moment (idle now, or waiting for the same arrival) take work in
+    # the policy's ready order, as the hall's waiting windows do (待叫)
+    order = chooser.ready_order([(s.view, 0.0) for s in windows], context)
+    rank = {view.number: k for k, view in enumerate(order)}
+    heap = [(_free_at(s, now, s.busy_until), rank[s.view.number], i)
+            for i, s in enumerate(windows)]
     heapq.heapify(heap)
     result: dict[str, Estimate] = {}
     called, left = 0, len(waiting)
@@ -150,7 +155,7 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
         if ticket is None:
             later = coming.next_for(state.view, i)
             if later is not None:   # idle until a ticket it may serve comes
-                heapq.heappush(heap, (_free_at(state, at, later), state.view.number, i))
+                heapq.heappush(heap, (_free_at(state, at, later), rank[state.view.number], i))
             continue
         key = _group_key(ticket)
         work[(ticket.pool, ticket.category)] -= work_seconds(service_minutes, ticket.matter)
@@ -165,7 +170,7 @@ def forecast(waiting: Sequence[WaitingTicket], windows: Sequence[WindowState], n
                 break
         seconds = 60.0 * service_minutes(ticket.matter) + handover_seconds
         seconds = (1.0 - no_show_rate) * seconds + no_show_rate * no_show_seconds
-        heapq.heappush(heap, (_free_at(state, at, at + seconds), state.view.number, i))
+        heapq.heappush(heap, (_free_at(state, at, at + seconds), rank[state.view.number], i))
     if stop_after is None:
         for group in groups.values():
             for t in group:

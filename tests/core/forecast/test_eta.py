@@ -85,3 +85,17 @@ def test_forecast_for_100_waiting_and_15_windows_takes_a_few_ms():
         best = min(best, time.perf_counter() - started)
     assert len(result) == 100
     assert best < 0.02
+
+
+def test_windows_free_at_one_moment_take_work_in_the_policy_s_ready_order():
+    """Windows 1 (tax and realty, the only realty) and 2 (tax) are free at 100. Under
+    `balanced` the window the hall would miss least (2) takes the old tax ticket first,
+    so window 1 calls the realty ticket at once; in window order (fcfs's, longest idle
+    alike) window 1 takes the tax ticket and the realty ticket waits for it."""
+    scarce, common = window(1, skills={"tax": 1.0, "realty": 1.0}), window(2, skills={"tax": 1.0})
+    waiting = [ticket("T1", "invoice", since=-3000.0), ticket("R1", "transfer", since=0.0)]
+    states = [WindowState(scarce, busy_until=100.0), WindowState(common, busy_until=100.0)]
+    balanced = forecast(waiting, states, 0.0, "balanced", SERVICE.get, no_show_rate=0.0)
+    assert balanced["R1"].call_at == 100.0 and balanced["T1"].call_at == 100.0
+    plain = forecast(waiting, states, 0.0, "fcfs", SERVICE.get, no_show_rate=0.0)
+    assert plain["T1"].call_at == 100.0 and plain["R1"].call_at == 100.0 + 4 * 60.0
