@@ -68,6 +68,7 @@ CONSOLE_PAGE = {
     "clerk": N_("Clerk"),
     "current": N_("Now serving"),
     "served_today": N_("Served today"),
+    "ready_since": N_("Waiting for the next citizen since {time}"),
     "helping": N_("Also serving"),
     "until": N_("until {time}"),
     "stop_helping": N_("Stop"),

@@ -273,3 +273,39 @@ def test_a_long_line_nobody_can_relieve_is_explained_in_chromium(live_server, tm
         assert "only staff with this skill can help" in english, english
     finally:
         browser.quit()
+
+
+@needs_chromium
+def test_the_console_shows_which_windows_wait_for_the_next_citizen(live_server, tmp_path):
+    """待叫: window 1 pressed "call next" with nobody waiting; the windows table says so,
+    and the number called there by itself replaces it."""
+    pytest.importorskip("selenium")
+    from selenium.webdriver.common.by import By
+
+    from tests.browser import Page, chromium
+    from tests.conftest import SCREENSHOTS, clerk_token
+
+    url = live_server.url
+    seed_demo_people(live_server.app.extensions["yichuang.service"])
+    clerk = HallClient(url, clerk_token(1))
+    clerk.log_in(1)
+    clerk.open_window(1)
+    ready = clerk.call_next(1).window.ready
+    browser = chromium(tmp_path / "chromium", 1400, 1000)
+    try:
+        page = Page(browser)
+        browser.get(f"{url}/manage")
+        page.log_in("manager01", DEMO_PASSWORD)
+        row = 'tr[data-window="1"]'
+        page.wait.until(lambda b: f"待叫（{ready}起）" in b.find_element(By.CSS_SELECTOR,
+                                                                        row).text)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        browser.execute_script("arguments[0].scrollIntoView()",
+                               browser.find_element(By.CSS_SELECTOR, row))
+        browser.save_screenshot(str(SCREENSHOTS / "console-ready-window.png"))
+        number = HallClient(url, TOKENS["kiosk"]).issue_ticket("SS-0101").number
+        page.wait.until(lambda b: number in b.find_element(By.CSS_SELECTOR, row).text,
+                        message="the console's refresh shows the number called there")
+        assert "待叫" not in browser.find_element(By.CSS_SELECTOR, row).text
+    finally:
+        browser.quit()
