@@ -272,9 +272,9 @@ class Simulation:
             self._estimate(ticket, result)
         idle = [(w.view, w.idle_since) for w in self.windows.values()
                 if w.idle_since is not None and self._policy.may_serve(w.view, ticket)]
-        if len(idle) > 1:
-            idle = [(view, 0.0) for view in self._policy.ready_order(idle, self.context())]
-        for view, _ in idle:
+        order = (self._policy.ready_order(idle, self.context()) if len(idle) > 1
+                 else [view for view, _ in idle])
+        for view in order:
             self._call_next(view.number)
 
     def _estimate(self, ticket: WaitingTicket, result: TicketResult) -> None:
