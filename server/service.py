@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from werkzeug.exceptions import ServiceUnavailable
 
 from core.actions.help_expiry import expire_help, help_expired
-from core.actions.serving import call_ready_windows
+from core.actions.serving import call_ready_windows, ready_expired
 from core.actions.tickets import start_day
 from core.bookings import ALPHABET, CODE_LENGTH
 from core.errors import HallError, Invalid
@@ -322,15 +322,16 @@ class HallService:
     def read(self, query: Callable[[Hall, datetime], T]) -> T:
         with self.lock:
             now = self.clock()
-            if help_expired(self.hall, now):
+            if help_expired(self.hall, now) or ready_expired(self.hall, now):
                 self._expire_help(now)
             return query(self.hall, now)
 
     def _expire_help(self, now: datetime) -> None:
         """协同 whose time has come ends before a read shows the windows (an action ends
-        it first thing, in its own transaction): committed and published here."""
+        it first thing, in its own transaction), and a 待叫 that has run out: committed
+        and published here."""
         try:
-            events = expire_help(self.hall, now)
+            events = expire_help(self.hall, now) + call_ready_windows(self.hall, now)
             logged = self._store.commit(events, self.hall.take_changes(), now,
                                         self.hall.service_day)
         except sqlite3.OperationalError as error:

@@ -113,6 +113,14 @@ def _not_just_called_by_itself(hall: Hall, window: Window, now: datetime) -> Non
                        retry_after=cooldown - int(since), code="called_while_waiting")
 
 
+def ready_expired(hall: Hall, now: datetime) -> bool:
+    """Whether some window's 待叫 has run out (`ready_minutes` since the press): a read
+    then ends it first (`call_ready_windows`), so no screen shows a stale 待叫."""
+    at, limit = seconds_of_day(now), 60.0 * hall.settings.rules.ready_minutes
+    return any(w.ready_since is not None and not 0.0 <= at - w.ready_since < limit
+               for w in hall.windows.values())
+
+
 def call_ready_windows(hall: Hall, now: datetime) -> list[Event]:
     """待叫: windows whose clerk pressed "call next" when nobody waited call the tickets
     they may serve that wait now (just taken, transferred, put back in line, or in a

@@ -42,3 +42,18 @@ def test_the_waiting_window_is_remembered_across_a_restart(settings, clock, tmp_
     issued = kiosk.post("/api/tickets", json={"subject": "SS-0101"}).json
     assert (issued["ticket"]["state"], issued["ticket"]["window"]) == ("called", 1)
     restarted.extensions["yichuang.service"].close()
+
+
+def test_a_wait_that_ran_out_is_not_shown(app, clock):
+    """After `ready_minutes` (15) a read shows the window no longer waiting, and a ticket
+    taken then waits for a press."""
+    from tests.conftest import Api
+    clerk = staff_window(Api(app.test_client(), TOKENS["kiosk"]), 1)
+    assert clerk.post("/api/windows/1/call-next").json["window"]["ready"] == "09:00"
+    clock.advance(minutes=14)
+    assert clerk.get("/api/windows").json["windows"][0]["ready"] == "09:00"
+    clock.advance(minutes=1)
+    assert clerk.get("/api/windows").json["windows"][0]["ready"] is None
+    issued = Api(app.test_client(), TOKENS["kiosk"]).post("/api/tickets",
+                                                          json={"subject": "SS-0101"}).json
+    assert issued["ticket"]["state"] == "waiting"

@@ -11,7 +11,7 @@ ACTIONS = {name for module in (serving, staffing)
            for name, fn in inspect.getmembers(module, inspect.isfunction)
            if fn.__module__ == module.__name__ and not name.startswith("_")}
 HELPERS = {"working_window", "current_ticket",     # queries, not commands
-           "call_ready_windows"}                   # the server's own, after every action
+           "call_ready_windows", "ready_expired"}  # the server's own (待叫)
 
 
 def window_endpoints(app) -> dict[str, str]:
