@@ -76,7 +76,7 @@ class Window:
     # it paused for lunch today: the forecast expects no further break of it
     lunch_taken: bool = False
     # 待叫: since when (seconds after midnight) its clerk waits for the next citizen: they
-    # pressed "call next" and nobody waited (core.actions.ready calls the next one here)
+    # pressed "call next" and nobody waited (core.actions.serving.call_ready_windows)
     ready_since: float | None = None
 
     @property

@@ -113,11 +113,16 @@ def _not_just_called_by_itself(hall: Hall, window: Window, now: datetime) -> Non
                        retry_after=cooldown - int(since), code="called_while_waiting")
 
 
+def _ran_out(hall: Hall, window: Window, now: datetime) -> bool:
+    """Whether the window's 待叫 is over by the clock: `ready_minutes` since the press."""
+    waited = seconds_of_day(now) - window.ready_since
+    return not 0.0 <= waited < 60.0 * hall.settings.rules.ready_minutes
+
+
 def ready_expired(hall: Hall, now: datetime) -> bool:
     """Whether some window's 待叫 has run out (`ready_minutes` since the press): a read
     then ends it first (`call_ready_windows`), so no screen shows a stale 待叫."""
-    at, limit = seconds_of_day(now), 60.0 * hall.settings.rules.ready_minutes
-    return any(w.ready_since is not None and not 0.0 <= at - w.ready_since < limit
+    return any(w.ready_since is not None and _ran_out(hall, w, now)
                for w in hall.windows.values())
 
 
@@ -132,14 +137,12 @@ def call_ready_windows(hall: Hall, now: datetime) -> list[Event]:
     action."""
     if not any(w.ready_since is not None for w in hall.windows.values()):
         return []
-    at = seconds_of_day(now)
-    limit = 60.0 * hall.settings.rules.ready_minutes
     ready: list[Window] = []
     for window in hall.windows.values():
         if window.ready_since is None:
             continue
         if (window.status is not WindowStatus.OPEN or not window.clerk or window.current
-                or not 0.0 <= at - window.ready_since < limit):
+                or _ran_out(hall, window, now)):
             window.ready_since = None
             hall.touch(window)
         else:
@@ -148,14 +151,15 @@ def call_ready_windows(hall: Hall, now: datetime) -> list[Event]:
     if not ready or not waiting:
         return []
     policy, context = get_policy(hall.settings.rules.policy), hall.context()
+    at = seconds_of_day(now)
     events: list[Event] = []
     for ticket in waiting:
         if not ready:
             break
         if hall.tickets[ticket.ticket_id].state is not TicketState.WAITING:
             continue           # called meanwhile by a window offered an earlier ticket
-        able = [(hall.window_view(w), w.ready_since) for w in ready
-                if policy.may_serve(hall.window_view(w), ticket)]
+        views = [(hall.window_view(w), w.ready_since) for w in ready]
+        able = [(view, since) for view, since in views if policy.may_serve(view, ticket)]
         for view in policy.ready_order(able, context) if len(able) > 1 else [a[0] for a in able]:
             window = hall.windows[view.number]
             chosen = choose(policy.name, view, hall.waiting_views(), at, context)
