@@ -4,12 +4,13 @@ One pass over the waiting list; each servable ticket gets a key and the
 window calls the best. Two tiers, compared in order:
 
 1. Overdue tickets first. A ticket whose weighted wait (wait plus its class
-   credit, as in `aging`) passes the guard (60 minutes by default) goes
+   credit, as in `aging`) passes the guard (90 minutes by default) goes
    oldest-weighted-first, whatever its matter or pool: nothing can be
    overtaken forever.
 2. Otherwise the largest index
 
-       (weighted wait + 60 s) / (s / c)^1.5 / (c / 1 min)^0.75
+       (weighted wait + 60 s) × (1 + (weighted wait / 60 min)^2)
+           / (s / c)^1.5 / (c / 1 min)^0.75
            × (1 + work / (capable × 40 min)) / capable
 
    where `s` is the matter's expected service time, `c` the category's
@@ -31,6 +32,12 @@ window calls the best. Two tiers, compared in order:
    * Shortness counts less *between* categories (power 0.75 of c): pickups
      still go before long acceptances while waits are comparable, but a long
      category's tickets are not pushed to the back of the hall.
+   * Urgency grows faster than the wait (the squared term): at 20 minutes a
+     ticket's index is 1.1 times what its wait alone gives, at 60 minutes twice,
+     at 90 (the guard) 3.25 times. A long wait catches up with short work before
+     the guard, smoothly, instead of the hall turning oldest-first at once
+     when tickets pass it; that is what keeps the 95th percentile down on a
+     congested day (chosen in issue 11, stop 20; docs/allocation.md).
 
 The old rule "a window serves its home pool before pools it helps" is gone:
 measured on the family of days it kept helpers from an overloaded pool (a
@@ -57,7 +64,8 @@ DEFAULTS = {
     "alpha": 1.5,            # power of (service / category reference) in the index
     "category_alpha": 0.75,  # power of the category's reference time (minutes)
     "head_seconds": 60.0,    # added to every wait so fresh tickets order by service time
-    "guard_seconds": 3600.0,  # weighted wait after which a ticket is overdue
+    "guard_seconds": 5400.0,  # weighted wait after which a ticket is overdue
+    "urgency_minutes": 60.0,  # weighted wait at which a ticket's index has doubled
     "scarcity_power": 1.0,   # how strongly a line's scarcity (and its work) counts
     "pressure_minutes": 40.0,  # work per capable window that doubles a line's scarcity
 }
@@ -161,6 +169,7 @@ class Balanced(Policy):
         guard = _param(hall, "guard_seconds")
         scarcity_power = _param(hall, "scarcity_power")
         pressure = 60.0 * _param(hall, "pressure_minutes")
+        urgency = 60.0 * _param(hall, "urgency_minutes")
         service = hall.service_minutes
         servable = [t for t in waiting if can_serve(window, t)]
         if not servable:
@@ -185,7 +194,8 @@ class Balanced(Policy):
             if weighted >= guard:
                 key = (-2, -weighted, t.queue_since, t.ticket_id)
             else:
-                key = (0, -(weighted + head) * factor, t.queue_since, t.ticket_id)
+                growth = 1.0 + (weighted / urgency) ** 2
+                key = (0, -(weighted + head) * factor * growth, t.queue_since, t.ticket_id)
             if best_key is None or key < best_key:
                 best, best_key = t, key
         return best

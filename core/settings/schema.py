@@ -175,7 +175,7 @@ class Rules:
     policy: str = "balanced"
     # 不让一人久等: a ticket whose wait plus its priority credit passes this many minutes
     # is overdue and goes before everything but older overdue tickets (`balanced`)
-    max_wait_guard_minutes: int = 60
+    max_wait_guard_minutes: int = 90
     # 过号: a no-show put back in line (once, the same day) goes behind this many
     # waiting people of its pool
     requeue_after: int = 3

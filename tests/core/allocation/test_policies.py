@@ -135,11 +135,30 @@ def test_balanced_a_line_piling_up_goes_before_an_equally_scarce_quiet_one():
     assert choose("balanced", one, heads, 600.0, handed).ticket_id == "B0"
 
 
+def test_balanced_a_long_wait_grows_faster_than_linearly():
+    # A 20-minute transfer that has waited 60 minutes against a 4-minute invoice that has
+    # waited 30: by its wait alone (the index before stop 20) the invoice goes first;
+    # the urgency term, twice the index at 60 minutes and 1.25 times at 30, calls the
+    # transfer before either reaches the guard.
+    waiting = [ticket("B1", "transfer", since=0), ticket("A2", "invoice", since=1800)]
+    assert choose("balanced", window(), waiting, 3600.0, context()).ticket_id == "B1"
+    linear = context(params={"urgency_minutes": 1e9})
+    assert choose("balanced", window(), waiting, 3600.0, linear).ticket_id == "A2"
+    # Both fresh, shortness still decides: the invoice.
+    fresh = [ticket("B1", "transfer", since=1800), ticket("A2", "invoice", since=1800)]
+    assert choose("balanced", window(), fresh, 1860.0, context()).ticket_id == "A2"
+
+
 def test_balanced_overdue_ticket_beats_scarce_work():
+    # The guard is 90 minutes by default ([rules] max_wait_guard_minutes).
     coordination = window(6, "coordination", {"theme": 1.0, "tax": 0.5}, also=("acceptance_a",))
-    waiting = [ticket("A1", "invoice", since=0), ticket("G1", "birth", since=3500)]
+    waiting = [ticket("A1", "invoice", since=0), ticket("G1", "birth", since=5300)]
     ctx = context([coordination])
-    assert choose("balanced", coordination, waiting, 3700.0, ctx).ticket_id == "A1"
+    assert choose("balanced", coordination, waiting, 5500.0, ctx).ticket_id == "A1"
+    # A hall's own guard ([rules] max_wait_guard_minutes = 60) makes it overdue sooner.
+    hour = context([coordination], params={"guard_seconds": 3600.0})
+    assert choose("balanced", coordination, waiting, 3700.0,
+                  hour).ticket_id == "A1"
 
 
 def test_unknown_policy_names_the_known_ones():
