@@ -194,7 +194,8 @@ class Balanced(Policy):
             if weighted >= guard:
                 key = (-2, -weighted, t.queue_since, t.ticket_id)
             else:
-                growth = 1.0 + (weighted / urgency) ** 2
+                late = weighted / urgency
+                growth = 1.0 + late * late
                 key = (0, -(weighted + head) * factor * growth, t.queue_since, t.ticket_id)
             if best_key is None or key < best_key:
                 best, best_key = t, key
