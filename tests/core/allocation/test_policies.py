@@ -155,10 +155,17 @@ def test_balanced_overdue_ticket_beats_scarce_work():
     waiting = [ticket("A1", "invoice", since=0), ticket("G1", "birth", since=5300)]
     ctx = context([coordination])
     assert choose("balanced", coordination, waiting, 5500.0, ctx).ticket_id == "A1"
+    # Where the index alone would choose otherwise: a tax registration past the guard
+    # against an invoice 10 minutes younger, which the index (shortness within tax)
+    # would call first; the overdue tier calls the older one.
+    tax = [ticket("A1", "register_tax", since=0), ticket("A2", "invoice", since=600)]
+    assert choose("balanced", coordination, tax, 5500.0, ctx).ticket_id == "A1"
+    no_guard = context([coordination], params={"guard_seconds": 1e9})
+    assert choose("balanced", coordination, tax, 5500.0, no_guard).ticket_id == "A2"
     # A hall's own guard ([rules] max_wait_guard_minutes = 60) makes it overdue sooner.
     hour = context([coordination], params={"guard_seconds": 3600.0})
-    assert choose("balanced", coordination, waiting, 3700.0,
-                  hour).ticket_id == "A1"
+    assert choose("balanced", coordination, tax, 3700.0, hour).ticket_id == "A1"
+    assert choose("balanced", coordination, tax, 3700.0, ctx).ticket_id == "A2"
 
 
 def test_unknown_policy_names_the_known_ones():
