@@ -59,12 +59,14 @@ from core.allocation.eligibility import can_serve, effective_rank
 from core.allocation.interface import HallContext
 from core.allocation.policies import credits
 from core.allocation.policy import Policy
+from core.settings.schema import Rules
 
 DEFAULTS = {
     "alpha": 1.5,            # power of (service / category reference) in the index
     "category_alpha": 0.75,  # power of the category's reference time (minutes)
     "head_seconds": 60.0,    # added to every wait so fresh tickets order by service time
-    "guard_seconds": 5400.0,  # weighted wait after which a ticket is overdue
+    # weighted wait after which a ticket is overdue: the hall rule's default, one copy
+    "guard_seconds": 60.0 * Rules().max_wait_guard_minutes,
     "urgency_minutes": 60.0,  # weighted wait at which a ticket's index has doubled
     "scarcity_power": 1.0,   # how strongly a line's scarcity (and its work) counts
     "pressure_minutes": 40.0,  # work per capable window that doubles a line's scarcity
