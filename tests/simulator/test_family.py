@@ -4,7 +4,13 @@ from dataclasses import replace
 
 import pytest
 
-from bench.allocation_family import AgingWithOffsets, day_ratios, print_size, run_day
+from bench.allocation_family import (
+    AgingWithOffsets,
+    day_ratios,
+    pooled_within5,
+    print_size,
+    run_day,
+)
 from core.settings.schema import Priority
 from simulator.engine import simulate
 from simulator.family import (
@@ -224,6 +230,20 @@ def test_the_benchmark_reports_a_day(capsys):
     assert "80% range coverage" in out and "worst" in out
     assert "no range yet" not in out
     assert "aging~30s/aging p95" in out and "noise floor" in out
+    if figures["balanced"]["mean"] <= 20:
+        assert "ETA ±5 pooled" in out
+
+
+def test_the_pooled_five_minute_share_counts_estimates_not_days():
+    """"≥ 75% within ±5 min on days whose mean wait is ≤ 20 min", read literally: every
+    estimate of those days counts once; a day past 20 minutes counts not at all."""
+    def day(mean, within5, estimated):
+        return {"balanced": {"mean": mean, "within5": within5, "estimated": estimated}}
+    days = [day(10.0, 0.5, 100.0), day(15.0, 1.0, 300.0), day(25.0, 0.0, 1000.0)]
+    share, count, counted = pooled_within5(days)
+    assert (count, counted) == (400, 2)
+    assert share == pytest.approx((50 + 300) / 400)      # not the mean of days, 0.75
+    assert pooled_within5([day(25.0, 1.0, 10.0)]) is None
 
 
 def test_the_noise_floor_rule_is_aging_moved_by_seconds():
