@@ -86,6 +86,8 @@ HELPER_SHARE = 0.5           # of a helping window's time counted for the pool i
 SURGE_SHARE = (0.3, 0.6)
 SURGE_MINUTES = 90
 
+REPLICA_VARIANT = 1000       # Day.replica(k) draws variant 1000 + k; history days are 1, 2, ...
+
 GENERATOR_DAYS, HOT_POOL_DAYS, SCARCE_DAYS, SURGE_DAYS = 0.10, 0.5, 0.6, 0.35
 
 
@@ -153,6 +155,19 @@ class Day:
         if days_back < 1:
             raise ValueError(f"a previous day is at least 1 day back, not {days_back}")
         return _citizens(self.size, self.seed, self.hall, self.plan, variant=days_back)
+
+    def replica(self, draw: int) -> Day:
+        """The same day type (plan and hall) with its citizens drawn again: draw 0 is this
+        day; draw k >= 1 is another set of citizens, never a history day's. One plan
+        replayed over several draws tells what a policy does on such a day from what
+        one draw's chance did (bench/allocation-day-types)."""
+        if draw < 0:
+            raise ValueError(f"a draw is 0 (the day itself) or more, not {draw}")
+        if draw == 0:
+            return self
+        trace = _citizens(self.size, self.seed, self.hall, self.plan,
+                          variant=REPLICA_VARIANT + draw)
+        return replace(self, trace=tuple(trace))
 
 
 def reporting_seeds(days: int, skip: int = 0) -> range:
