@@ -28,22 +28,23 @@ are made here (`eta="none"`): the estimate's bars are the family bench's.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 
 from bench import results
 from bench.allocation_family import (
-    GUARD_MINUTES,
     STARVATION_SLACK,
     AgingWithOffsets,
     _ratio,
+    add_day_arguments,
     day_figures,
+    show_and_save,
+    sizes_and_seeds,
     trained_model,
 )
 from simulator.engine import simulate
-from simulator.family import HALL_SIZES, draw_day, reporting_seeds, tuning_seeds
+from simulator.family import draw_day
 
 POLICIES = ("fcfs", "aging", "balanced")
 NOISE = 30.0                 # seconds of aging's offsets for the noise floor's rule
@@ -144,23 +145,12 @@ def main(argv=None) -> int:
                                 description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=200, help="day types (plans) per hall size")
     p.add_argument("--draws", type=int, default=DRAWS, help="draws of each plan's citizens")
-    p.add_argument("--tuning", action="store_true", help="the tuning seeds (0-999)")
-    p.add_argument("--skip", type=int, default=0,
-                   help="leave out the first SKIP reporting seeds (a fresh set)")
-    p.add_argument("--sizes", default=",".join(HALL_SIZES))
-    p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--guard", type=float, default=GUARD_MINUTES, help="minutes")
+    add_day_arguments(p)
     p.add_argument("--json", metavar="FILE", help="also write every draw's figures")
     args = p.parse_args(argv)
     if args.days < 1 or args.draws < 1:
         p.error("--days and --draws are at least 1")
-    if args.skip < 0 or (args.skip and args.tuning):
-        p.error("--skip is a count of reporting seeds (not with --tuning)")
-    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    unknown = [s for s in sizes if s not in HALL_SIZES]
-    if unknown:
-        p.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
-    seeds = tuning_seeds(args.days) if args.tuning else reporting_seeds(args.days, args.skip)
+    sizes, seeds = sizes_and_seeds(p, args, args.days)
     started = time.monotonic()
     found = collect(sizes, seeds, args.draws, args.processes)
     print(f"Issue 11's allocation bars per day type: {args.days} plans per hall size, "
@@ -168,12 +158,8 @@ def main(argv=None) -> int:
           f"{args.draws} draws of each plan's citizens; 'types' = share of plans whose "
           f"average over the draws passes, 'draws' = share of single draws passing; "
           f"aging~{NOISE:.0f}s is aging moved by seconds (the noise floor)")
-    for size in sizes:
-        print_size(size, found[size], args.guard)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump({size: [{"seed": seed, "draws": draws} for seed, draws in types.items()]
-                       for size, types in found.items()}, file, indent=1)
+    show_and_save(found, print_size, args.guard, args.json,
+                  lambda types: [{"seed": seed, "draws": draws} for seed, draws in types.items()])
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

@@ -282,17 +282,46 @@ def _progress(done: int, total: int) -> None:
         sys.stderr.flush()
 
 
+def add_day_arguments(parser: argparse.ArgumentParser) -> None:
+    """--tuning, --skip, --sizes, --processes and --guard, as every family bench reads them
+    (`sizes_and_seeds` checks them)."""
+    parser.add_argument("--tuning", action="store_true", help="the tuning seeds (0-999)")
+    parser.add_argument("--skip", type=int, default=0, help="leave out the first SKIP "
+                        "reporting seeds (a fresh set for a recheck)")
+    parser.add_argument("--sizes", default=",".join(HALL_SIZES))
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--guard", type=float, default=GUARD_MINUTES, help="minutes")
+
+
+def sizes_and_seeds(parser: argparse.ArgumentParser, args, days: int) -> tuple[list, range]:
+    """The hall sizes of `--sizes` and the seeds of `days` days (`--tuning`, `--skip`),
+    or the parser's error for a bad one."""
+    if args.skip < 0 or (args.skip and args.tuning):
+        parser.error("--skip is a count of reporting seeds (not with --tuning)")
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in HALL_SIZES]
+    if unknown:
+        parser.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
+    seeds = tuning_seeds(days) if args.tuning else reporting_seeds(days, args.skip)
+    return sizes, seeds
+
+
+def show_and_save(found: dict, show, guard: float, path: str | None, rows) -> None:
+    """`show(size, found[size], guard)` per size; with `path`, every size's `rows(...)`
+    written there as JSON (for diagnostics)."""
+    for size, days in found.items():
+        show(size, days, guard)
+    if path:
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump({size: rows(days) for size, days in found.items()}, file, indent=1)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="bench/allocation-family",
                                 description=__doc__.splitlines()[0])
     p.add_argument("--days", type=int, default=200, help="days per hall size")
     p.add_argument("--quick", action="store_true", help="20 days per size, for a smoke test")
-    p.add_argument("--tuning", action="store_true", help="the tuning seeds (0-999)")
-    p.add_argument("--skip", type=int, default=0,
-                   help="leave out the first SKIP reporting seeds (a fresh set for a recheck)")
-    p.add_argument("--sizes", default=",".join(HALL_SIZES))
-    p.add_argument("--processes", type=int, default=2)
-    p.add_argument("--guard", type=float, default=GUARD_MINUTES, help="minutes")
+    add_day_arguments(p)
     p.add_argument("--no-arrivals", action="store_true",
                    help="the ETA ignores the citizens still to come (as before issue 11)")
     p.add_argument("--history-days", type=int, default=1,
@@ -302,14 +331,8 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.history_days < 1:
         p.error("--history-days is at least 1")
-    if args.skip < 0 or (args.skip and args.tuning):
-        p.error("--skip is a count of reporting seeds (not with --tuning)")
     days = 20 if args.quick else args.days
-    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    unknown = [s for s in sizes if s not in HALL_SIZES]
-    if unknown:
-        p.error(f"unknown size(s) {', '.join(unknown)} (one of {', '.join(HALL_SIZES)})")
-    seeds = tuning_seeds(days) if args.tuning else reporting_seeds(days, args.skip)
+    sizes, seeds = sizes_and_seeds(p, args, days)
     started = time.monotonic()
     found = collect(sizes, seeds, args.processes, _progress, not args.no_arrivals,
                     args.history_days)
@@ -319,12 +342,8 @@ def main(argv=None) -> int:
           f"ratios are balanced's over another policy's, per day; pass = share of days "
           f"meeting the bar; ETA: balanced's forecast against the queue-length formula "
           f"given the true service means")
-    for size in sizes:
-        print_size(size, found[size], args.guard)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as file:
-            json.dump({size: [{"seed": seed, "figures": figures} for seed, figures in days]
-                       for size, days in found.items()}, file, indent=1)
+    show_and_save(found, print_size, args.guard, args.json,
+                  lambda days: [{"seed": seed, "figures": figures} for seed, figures in days])
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 
