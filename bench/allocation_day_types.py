@@ -34,13 +34,14 @@ import time
 
 from bench import results
 from bench.allocation_family import (
-    STARVATION_SLACK,
     AgingWithOffsets,
+    _progress,
     _ratio,
     add_day_arguments,
     day_figures,
     show_and_save,
     sizes_and_seeds,
+    starves,
     trained_model,
 )
 from simulator.engine import simulate
@@ -81,7 +82,7 @@ def passes(figures: dict[str, dict[str, float]], name: str, guard: float) -> dic
         "p95 ≤ 1.02 × aging": rule["p95"] <= 1.02 * aging["p95"] + 1e-9,
         "worst category ≤ 1.02 × aging": (rule["worst_category"]
                                           <= 1.02 * aging["worst_category"] + 1e-9),
-        "never starving": rule["max"] <= max(guard, STARVATION_SLACK * aging["max"]) + 1e-9,
+        "never starving": not starves(rule, aging, guard),
     }
 
 
@@ -97,9 +98,10 @@ def summary(types: dict[int, list[dict]], guard: float) -> dict[str, dict[str, f
     single = [d for draws in types.values() for d in draws]
     for name in CANDIDATES:
         row: dict[str, float] = {}
-        for bar, _ in BARS:
-            row[f"type {bar}"] = statistics.fmean(passes(f, name, guard)[bar] for f in averaged)
-            row[f"draw {bar}"] = statistics.fmean(passes(f, name, guard)[bar] for f in single)
+        for reading, figures in (("type", averaged), ("draw", single)):
+            checks = [passes(f, name, guard) for f in figures]
+            for bar, _ in BARS:
+                row[f"{reading} {bar}"] = statistics.fmean(c[bar] for c in checks)
         row["median mean / fcfs"] = statistics.median(
             _ratio(f[name]["mean"], f["fcfs"]["mean"]) for f in averaged)
         row["median p95 / aging"] = statistics.median(
@@ -133,8 +135,7 @@ def collect(sizes, seeds, draws: int, processes: int) -> dict[str, dict[int, lis
     found: dict[str, dict[int, dict[int, dict]]] = {size: {} for size in sizes}
     for done, (size, seed, k, figures) in enumerate(results(run_draw, work, processes, 4), 1):
         found[size].setdefault(seed, {})[k] = figures
-        if sys.stderr.isatty() or done == len(work):
-            sys.stderr.write(f"\rbench {done}/{len(work)}" + ("\n" if done == len(work) else ""))
+        _progress(done, len(work))
     return {size: {seed: [by_draw[k] for k in sorted(by_draw)]
                    for seed, by_draw in sorted(types.items())}
             for size, types in found.items()}
